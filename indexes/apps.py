@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IndexesConfig(AppConfig):
+    name = "indexes"
+    verbose_name = "Chỉ số"

@@ -1,0 +1,63 @@
+"""Stored index results per round and scope, and the published reference figures."""
+from __future__ import annotations
+
+from django.db import models
+
+from surveys.models import SurveyRound
+
+
+class Scope(models.TextChoices):
+    """Phạm vi tính chỉ số (methodology §3)."""
+
+    PROVINCE = "province", "Toàn tỉnh"
+    LEVEL = "level", "Cấp"
+    AGENCY = "agency", "Cơ quan"
+    DISTRICT_AREA = "district_area", "Địa bàn huyện"
+    DOMAIN = "domain", "Lĩnh vực"
+    AGENCY_DOMAIN = "agency_domain", "Cơ quan × lĩnh vực"
+
+
+class IndexResult(models.Model):
+    """Every index of one scope of a round, unrounded, as the engine computed it."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="index_results")
+    scope = models.CharField("phạm vi", max_length=20, choices=Scope.choices)
+    code = models.CharField("mã", max_length=80, blank=True)  # "" for the province
+    name = models.CharField("tên", max_length=255)
+    order = models.PositiveIntegerField(default=0)
+    n = models.PositiveIntegerField("số phiếu hợp lệ")
+    sipas = models.FloatField("SIPAS", null=True)
+    factors = models.JSONField(default=dict)
+    factors_n = models.JSONField(default=dict)
+    criteria = models.JSONField(default=dict)
+    criteria_n = models.JSONField(default=dict)
+    shares = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["round", "order"]
+        constraints = [models.UniqueConstraint(fields=["round", "scope", "code"], name="uniq_index_result")]
+        verbose_name = "kết quả chỉ số"
+        verbose_name_plural = "kết quả chỉ số"
+
+    def __str__(self) -> str:
+        return f"{self.round.code} {self.scope} {self.code}"
+
+
+class PublishedResult(models.Model):
+    """Kết quả SIPAS đã công bố (Bộ Nội vụ) of a province in a year, for trends."""
+
+    province_name = models.CharField("tỉnh", max_length=100)
+    year = models.PositiveSmallIntegerField("năm")
+    sipas = models.DecimalField("SIPAS (%)", max_digits=5, decimal_places=2)
+    national_rank = models.PositiveSmallIntegerField("xếp hạng", null=True, blank=True)
+    national_total = models.PositiveSmallIntegerField("trên tổng số tỉnh", null=True, blank=True)
+    source = models.CharField("nguồn", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["province_name", "year"]
+        constraints = [models.UniqueConstraint(fields=["province_name", "year"], name="uniq_published_result")]
+        verbose_name = "kết quả đã công bố"
+        verbose_name_plural = "kết quả đã công bố"
+
+    def __str__(self) -> str:
+        return f"{self.province_name} {self.year}: {self.sipas}%"

@@ -1,0 +1,89 @@
+"""Recomputing and storing a round's indexes, and asking the worker to do it."""
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.models import SurveyRound
+from surveys.selectors import load_definition
+
+from . import engine, gather
+from .models import IndexResult
+
+logger = logging.getLogger(__name__)
+
+
+def request_recompute(*, round_id: int) -> None:
+    """Send the recomputation to the worker once the current transaction commits.
+
+    A broker that is down must never cost the officer their saved questionnaire: the round
+    stays marked stale (data_version > computed_version) and the periodic sweep picks it up.
+    """
+
+    def send() -> None:
+        from .tasks import recompute_round
+
+        try:
+            recompute_round.delay(round_id)
+        except Exception:  # noqa: BLE001 — any broker failure; the stale flag is the safety net
+            logger.exception("Không gửi được yêu cầu tính lại chỉ số đợt %s; sẽ tính lại khi hàng đợi hoạt động.", round_id)
+
+    transaction.on_commit(send)
+
+
+def compute_round(survey_round: SurveyRound) -> list[engine.ScopeResult]:
+    """Every index of the round from the stored responses (no answer row is loaded)."""
+    definition = load_definition(survey_round.questionnaire)
+    tallies = gather.group_tallies(survey_round, definition)
+    gather.add_option_counts(survey_round, definition, tallies)
+    return engine.compute_scopes(
+        gather.round_structure(survey_round), definition, tallies, gather.share_question_codes(definition)
+    )
+
+
+def recompute_round(*, round_id: int, force: bool = False) -> bool:
+    """Tính lại chỉ số của đợt. Returns False when the stored results are already current.
+
+    Safe to run twice or concurrently: results are stored only if they are newer than
+    what is stored, and the round stays stale if a change arrived during the run.
+    """
+    survey_round = SurveyRound.objects.select_related("questionnaire").get(pk=round_id)
+    version = survey_round.data_version
+    if not force and survey_round.computed_version >= version and survey_round.computed_at:
+        return False
+    results = compute_round(survey_round)
+    return store_results(round_id=round_id, version=version, results=results, force=force)
+
+
+@transaction.atomic
+def store_results(*, round_id: int, version: int, results: list[engine.ScopeResult], force: bool = False) -> bool:
+    survey_round = SurveyRound.objects.select_for_update().get(pk=round_id)
+    if not force and survey_round.computed_at and survey_round.computed_version > version:
+        return False
+    IndexResult.objects.filter(round=survey_round).delete()
+    IndexResult.objects.bulk_create(
+        [
+            IndexResult(
+                round=survey_round,
+                scope=result.scope,
+                code=result.code or "",
+                name=result.name,
+                order=order,
+                n=result.values.n,
+                sipas=result.values.sipas,
+                factors=result.values.factors,
+                factors_n=result.values.factors_n,
+                criteria=result.values.criteria,
+                criteria_n=result.values.criteria_n,
+                shares=result.values.shares,
+            )
+            for order, result in enumerate(results)
+        ],
+        batch_size=500,
+    )
+    survey_round.computed_version = max(version, survey_round.computed_version)
+    survey_round.computed_at = timezone.now()
+    survey_round.save(update_fields=["computed_version", "computed_at"])
+    return True

@@ -1,0 +1,178 @@
+"""A questionnaire as plain, immutable data, and the pure rules that follow from it.
+
+`QuestionnaireDef` is read from the database once (`load_definition`) and then drives
+validation (`validate_answers`) and scoring (`score_answers`) without touching the ORM, so
+the paper form, the online form, the workbook import and the tests all apply the same rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+AnswerValue = Union[int, frozenset[int], str]
+"""An answer: option number (single, scale), set of option numbers (multi), text (text)."""
+
+SATISFIED_VALUES = frozenset({4, 5})  # "Hài lòng" and "Rất hài lòng"
+
+
+@dataclass(frozen=True)
+class QuestionDef:
+    code: str
+    text: str
+    kind: str  # single | multi | scale | text
+    options: Mapping[int, str]
+    max_choices: int | None = None
+    factor: str | None = None
+    condition_question: str | None = None
+    condition_values: frozenset[int] = frozenset()
+
+    @property
+    def is_criterion(self) -> bool:
+        return self.kind == "scale" and self.factor is not None
+
+    def condition_text(self) -> str:
+        values = " hoặc ".join(str(v) for v in sorted(self.condition_values))
+        return f"{self.condition_question} = {values}"
+
+
+@dataclass(frozen=True)
+class FactorDef:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class QuestionnaireDef:
+    code: str
+    questions: tuple[QuestionDef, ...]
+    factors: tuple[FactorDef, ...]
+    by_code: Mapping[str, QuestionDef] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_code", {q.code: q for q in self.questions})
+
+    @property
+    def criteria(self) -> tuple[QuestionDef, ...]:
+        """Criteria in questionnaire order; a criterion's position is its bit in the masks."""
+        return tuple(q for q in self.questions if q.is_criterion)
+
+    @property
+    def criterion_codes(self) -> tuple[str, ...]:
+        return tuple(q.code for q in self.criteria)
+
+    @property
+    def factor_codes(self) -> tuple[str, ...]:
+        return tuple(f.code for f in self.factors)
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    """A problem with one answer (or the whole form when `question` is None)."""
+
+    question: str | None
+    message: str
+
+
+def applies(question: QuestionDef, answers: Mapping[str, AnswerValue]) -> bool:
+    """Whether a gated question applies, given the answers to the questions before it."""
+    if question.condition_question is None:
+        return True
+    gate = answers.get(question.condition_question)
+    if isinstance(gate, frozenset):
+        return bool(gate & question.condition_values)
+    return gate in question.condition_values
+
+
+def validate_answers(definition: QuestionnaireDef, answers: Mapping[str, AnswerValue]) -> list[AnswerError]:
+    """Every rule of methodology §4 and of the definition, as Vietnamese messages.
+
+    `answers` holds only non-blank answers keyed by question code.
+    """
+    errors: list[AnswerError] = []
+    for code in answers:
+        if code not in definition.by_code:
+            errors.append(AnswerError(code, f"câu hỏi {code} không có trong bộ câu hỏi {definition.code}"))
+    for question in definition.questions:
+        if question.code not in answers:
+            continue
+        value = answers[question.code]
+        errors.extend(_check_value(question, value))
+        if not applies(question, answers):
+            errors.append(
+                AnswerError(question.code, f"chỉ trả lời khi {question.condition_text()}{_gate_hint(question)}")
+            )
+    if not any(q.code in answers for q in definition.criteria if q.condition_question is None):
+        errors.append(
+            AnswerError(None, "phiếu không có câu trả lời nào về mức độ hài lòng (phần C) nên không hợp lệ")
+        )
+    return errors
+
+
+def _gate_hint(question: QuestionDef) -> str:
+    hints = {"B7": " (có góp ý, phản ánh, kiến nghị)", "B4": " (trả kết quả muộn hơn hẹn)"}
+    return hints.get(question.condition_question or "", "")
+
+
+def _check_value(question: QuestionDef, value: AnswerValue) -> list[AnswerError]:
+    code = question.code
+    if question.kind == "text":
+        return [] if isinstance(value, str) else [AnswerError(code, "phải là văn bản")]
+    if question.kind == "multi":
+        if not isinstance(value, frozenset):
+            return [AnswerError(code, "phải là các số phương án cách nhau bởi dấu ;")]
+        errors = [
+            AnswerError(code, f"không có phương án {v} (chỉ có {_option_range(question)})")
+            for v in sorted(value)
+            if v not in question.options
+        ]
+        if question.max_choices and len(value) > question.max_choices:
+            errors.append(AnswerError(code, f"chọn tối đa {question.max_choices} phương án, phiếu chọn {len(value)}"))
+        return errors
+    if not isinstance(value, int) or isinstance(value, bool):
+        return [AnswerError(code, "phải là một số phương án")]
+    if value not in question.options:
+        return [AnswerError(code, f"không có phương án {value} (chỉ có {_option_range(question)})")]
+    return []
+
+
+def _option_range(question: QuestionDef) -> str:
+    values = sorted(question.options)
+    if values == list(range(values[0], values[-1] + 1)):
+        return f"{values[0]}–{values[-1]}"
+    return ", ".join(str(v) for v in values)
+
+
+@dataclass(frozen=True)
+class ResponseScore:
+    """Derived counts of one respondent (a_i, b_i per factor and per criterion)."""
+
+    answered: frozenset[str]  # criterion codes answered (and applicable)
+    satisfied: frozenset[str]  # criterion codes answered 4 or 5
+    factor_answered: Mapping[str, int]  # a_ik
+    factor_satisfied: Mapping[str, int]  # b_ik
+
+    @property
+    def a(self) -> int:
+        return sum(self.factor_answered.values())
+
+    @property
+    def b(self) -> int:
+        return sum(self.factor_satisfied.values())
+
+
+def score_answers(definition: QuestionnaireDef, answers: Mapping[str, AnswerValue]) -> ResponseScore:
+    """a_i and b_i of methodology §2 for one (validated) respondent.
+
+    Only criteria that apply to the respondent and that they answered count.
+    """
+    answered = {
+        q.code for q in definition.criteria if isinstance(answers.get(q.code), int) and applies(q, answers)
+    }
+    satisfied = {code for code in answered if answers[code] in SATISFIED_VALUES}
+    factor_of = {q.code: q.factor for q in definition.criteria}
+    factor_answered = {f: 0 for f in definition.factor_codes}
+    factor_satisfied = {f: 0 for f in definition.factor_codes}
+    for code in answered:
+        factor_answered[factor_of[code]] += 1
+        factor_satisfied[factor_of[code]] += code in satisfied
+    return ResponseScore(frozenset(answered), frozenset(satisfied), factor_answered, factor_satisfied)

@@ -1,0 +1,349 @@
+"""The survey domain: agencies, service domains, questionnaires as data, rounds, responses.
+
+Vocabulary (Vietnamese domain words): cơ quan = agency, cấp = level, lĩnh vực = service
+domain, phiếu = questionnaire/response, đợt khảo sát = survey round, chỉ tiêu = quota,
+yếu tố = factor, tiêu chí = criterion.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+# Derived counts are packed into 64-bit integers so that one grouped SQL pass can compute
+# every index (see indexes.engine). These bounds follow from that packing.
+MAX_FACTORS = 7  # 8 bits per factor count, 7 × 8 = 56 bits (stays clear of the sign bit)
+MAX_CRITERIA = 63  # one bit per criterion in a signed 64-bit mask
+FACTOR_COUNT_BITS = 8
+
+
+class Level(models.Model):
+    """Cấp hành chính: SO, HUYEN, XA for three-tier rounds; a two-tier round defines its own."""
+
+    code = models.CharField("mã cấp", max_length=20, unique=True)
+    name = models.CharField("tên cấp", max_length=100)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "cấp"
+        verbose_name_plural = "các cấp"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """Cơ quan: a sở, a district people's committee or a commune. Its current place in the
+    tree; each round keeps its own snapshot in RoundAgency, so history never moves."""
+
+    code = models.CharField("mã cơ quan", max_length=30, unique=True)
+    name = models.CharField("tên cơ quan", max_length=255)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="agencies", verbose_name="cấp")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="thuộc"
+    )
+    is_active = models.BooleanField("đang hoạt động", default=True)
+
+    class Meta:
+        ordering = ["level__order", "code"]
+        verbose_name = "cơ quan"
+        verbose_name_plural = "các cơ quan"
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Domain(models.Model):
+    """Lĩnh vực thủ tục hành chính."""
+
+    code = models.CharField("mã lĩnh vực", max_length=30, unique=True)
+    name = models.CharField("tên lĩnh vực", max_length=255)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "lĩnh vực"
+        verbose_name_plural = "các lĩnh vực"
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Channel(models.TextChoices):
+    """Kênh thu thập phiếu."""
+
+    TRUC_TIEP = "TRUC_TIEP", "Phát phiếu trực tiếp"
+    BUU_DIEN = "BUU_DIEN", "Qua bưu điện"
+    PHONG_VAN = "PHONG_VAN", "Phỏng vấn trực tiếp"
+    TRUC_TUYEN = "TRUC_TUYEN", "Khảo sát trực tuyến"
+    DIEN_THOAI = "DIEN_THOAI", "Qua điện thoại, tin nhắn"
+    EMAIL = "EMAIL", "Qua thư điện tử"
+
+
+class Questionnaire(models.Model):
+    """Phiếu điều tra xã hội học, as data. Locked once a round using it has responses."""
+
+    code = models.CharField("mã bộ câu hỏi", max_length=50, unique=True)
+    name = models.CharField("tên", max_length=255)
+    description = models.TextField("ghi chú", blank=True)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="sao chép từ"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "bộ câu hỏi"
+        verbose_name_plural = "các bộ câu hỏi"
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_locked(self) -> bool:
+        return Response.objects.filter(round__questionnaire=self).exists()
+
+
+class Factor(models.Model):
+    """Yếu tố (F1..F5): a group of satisfaction criteria."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="factors")
+    code = models.CharField("mã yếu tố", max_length=10)
+    name = models.CharField("tên yếu tố", max_length=255)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        ordering = ["questionnaire", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "code"], name="uniq_factor_code")]
+        verbose_name = "yếu tố"
+        verbose_name_plural = "các yếu tố"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Section(models.Model):
+    """Phần của phiếu (A, B, C, D)."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField("mã phần", max_length=10)
+    title = models.CharField("tiêu đề", max_length=255)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        ordering = ["questionnaire", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "code"], name="uniq_section_code")]
+        verbose_name = "phần"
+        verbose_name_plural = "các phần"
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "Chọn một"
+    MULTI = "multi", "Chọn nhiều"
+    SCALE = "scale", "Thang hài lòng 1–5"
+    TEXT = "text", "Tự trả lời"
+
+
+class Question(models.Model):
+    """Câu hỏi. A scale question bound to a factor is a criterion (tiêu chí) of the index.
+
+    Gating (điều kiện): when `condition_question` is set the question applies only if the
+    respondent chose one of `condition_values` there (e.g. C5.* only when B7 = 1).
+    """
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField("mã câu hỏi", max_length=20)
+    text = models.TextField("nội dung")
+    kind = models.CharField("loại", max_length=10, choices=QuestionKind.choices)
+    max_choices = models.PositiveSmallIntegerField("số lựa chọn tối đa", null=True, blank=True)
+    factor = models.ForeignKey(
+        Factor, on_delete=models.PROTECT, null=True, blank=True, related_name="criteria", verbose_name="yếu tố"
+    )
+    condition_question = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="gated", verbose_name="chỉ hỏi khi câu"
+    )
+    condition_values = models.JSONField("có giá trị thuộc", default=list, blank=True)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        ordering = ["questionnaire", "order"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "code"], name="uniq_question_code")]
+        verbose_name = "câu hỏi"
+        verbose_name_plural = "các câu hỏi"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        if self.kind == QuestionKind.SCALE and self.factor_id is None:
+            raise ValidationError({"factor": "Câu hỏi thang hài lòng phải gắn với một yếu tố."})
+        if self.kind != QuestionKind.SCALE and self.factor_id is not None:
+            raise ValidationError({"factor": "Chỉ câu hỏi thang hài lòng mới gắn với yếu tố."})
+        if self.kind == QuestionKind.MULTI and not self.max_choices:
+            raise ValidationError({"max_choices": "Câu hỏi chọn nhiều cần số lựa chọn tối đa."})
+        if self.condition_question_id and not self.condition_values:
+            raise ValidationError({"condition_values": "Cần ít nhất một giá trị điều kiện."})
+
+
+class Option(models.Model):
+    """Phương án trả lời: the number printed beside the box and keyed by the officer."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    value = models.PositiveSmallIntegerField("số phương án")
+    label = models.CharField("nội dung", max_length=255)
+
+    class Meta:
+        ordering = ["question", "value"]
+        constraints = [models.UniqueConstraint(fields=["question", "value"], name="uniq_option_value")]
+        verbose_name = "phương án"
+        verbose_name_plural = "các phương án"
+
+    def __str__(self) -> str:
+        return f"{self.value}. {self.label}"
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", "Nháp"
+    COLLECTING = "collecting", "Đang thu thập"
+    CLOSED = "closed", "Đã đóng"
+    PUBLISHED = "published", "Đã công bố"
+
+
+class SurveyRound(models.Model):
+    """Đợt khảo sát. `data_version` grows with every change to its responses;
+    `computed_version` is the version the stored indexes were computed from."""
+
+    code = models.CharField("mã đợt", max_length=30, unique=True)
+    name = models.CharField("tên đợt", max_length=255)
+    year = models.PositiveSmallIntegerField("năm")
+    province_name = models.CharField("tên tỉnh", max_length=100, default="Tỉnh Lạng Sơn")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="rounds", verbose_name="bộ câu hỏi"
+    )
+    starts_on = models.DateField("bắt đầu thu thập")
+    ends_on = models.DateField("kết thúc thu thập")
+    status = models.CharField("trạng thái", max_length=12, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
+    computed_version = models.PositiveBigIntegerField(default=0, editable=False)
+    computed_at = models.DateTimeField("tính lần cuối", null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-year", "code"]
+        verbose_name = "đợt khảo sát"
+        verbose_name_plural = "các đợt khảo sát"
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def is_stale(self) -> bool:
+        return self.computed_version < self.data_version
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "Ngày kết thúc phải sau ngày bắt đầu."})
+
+
+class RoundAgency(models.Model):
+    """A participating agency in a round, with its place in the round's tree and its quota.
+
+    Level and parent are copied here so that an old round keeps reporting on the tree it was
+    run on, whatever later reorganisation (such as the two-tier reform of 1 July 2025) does.
+    """
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="round_agencies")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="round_entries")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", verbose_name="cấp")
+    parent = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="thuộc"
+    )
+    quota = models.PositiveIntegerField("chỉ tiêu phiếu", default=0)
+
+    class Meta:
+        ordering = ["round", "level__order", "agency__code"]
+        constraints = [models.UniqueConstraint(fields=["round", "agency"], name="uniq_round_agency")]
+        verbose_name = "cơ quan tham gia đợt"
+        verbose_name_plural = "các cơ quan tham gia đợt"
+
+    def __str__(self) -> str:
+        return f"{self.round.code} / {self.agency.code}"
+
+
+class RoundAgencyDomain(models.Model):
+    """A domain an agency surveys in a round, with its quota (chỉ tiêu theo lĩnh vực)."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="agency_domains")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
+    quota = models.PositiveIntegerField("chỉ tiêu phiếu", default=0)
+
+    class Meta:
+        ordering = ["round", "agency__code", "domain__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "agency", "domain"], name="uniq_round_agency_domain")
+        ]
+        verbose_name = "lĩnh vực khảo sát của cơ quan"
+        verbose_name_plural = "lĩnh vực khảo sát của các cơ quan"
+
+    def __str__(self) -> str:
+        return f"{self.round.code} / {self.agency.code} / {self.domain.code}"
+
+
+class Response(models.Model):
+    """Phiếu đã thu: one respondent's questionnaire about one agency and one domain.
+
+    The derived columns are written in the same transaction as the answers (see
+    surveys.scoring) so that indexes never need to read answer rows:
+    `answered_mask`/`satisfied_mask` carry one bit per criterion (by position in the
+    questionnaire), `factor_answered`/`factor_satisfied` carry one 8-bit count per factor.
+    """
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="responses")
+    ma_phieu = models.CharField("mã phiếu", max_length=50)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="responses")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="responses")
+    channel = models.CharField("kênh", max_length=12, choices=Channel.choices)
+    surveyed_on = models.DateField("ngày khảo sát")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField("nhập lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+
+    answered_mask = models.BigIntegerField(default=0, editable=False)
+    satisfied_mask = models.BigIntegerField(default=0, editable=False)
+    factor_answered = models.BigIntegerField(default=0, editable=False)
+    factor_satisfied = models.BigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["round", "ma_phieu"]
+        constraints = [models.UniqueConstraint(fields=["round", "ma_phieu"], name="uniq_round_ma_phieu")]
+        indexes = [models.Index(fields=["round", "agency", "domain"], name="response_round_scope")]
+        verbose_name = "phiếu"
+        verbose_name_plural = "các phiếu"
+
+    def __str__(self) -> str:
+        return self.ma_phieu
+
+
+class Answer(models.Model):
+    """Câu trả lời. A multi-choice answer is one row per chosen option; text answers keep
+    their text. Blank answers are not stored."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["response", "question__order", "value"]
+        constraints = [models.UniqueConstraint(fields=["response", "question", "value"], name="uniq_answer")]
+        verbose_name = "câu trả lời"
+        verbose_name_plural = "các câu trả lời"
+
+    def __str__(self) -> str:
+        return f"{self.question.code}={self.value if self.value is not None else self.text}"

@@ -1,0 +1,138 @@
+"""User actions of the survey domain. Each is one transaction: all or nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+
+from .definition import QuestionnaireDef, score_answers
+from .importing import ImportContext, ParsedRow, RowError, WorkbookUnreadable, read_workbook
+from .models import Agency, Answer, Domain, Response, RoundAgency, RoundStatus, SurveyRound
+from .scoring import pack_score
+from .selectors import load_definition, round_agency_domains
+
+
+class RoundNotOpen(Exception):
+    """Đợt khảo sát không ở trạng thái nhận phiếu."""
+
+
+@dataclass
+class ImportOutcome:
+    saved: int
+    errors: list[RowError]
+    skipped: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def ensure_collecting(survey_round: SurveyRound) -> None:
+    if survey_round.status != RoundStatus.COLLECTING:
+        raise RoundNotOpen(
+            f"Đợt {survey_round.code} đang ở trạng thái “{survey_round.get_status_display()}”; "
+            "chỉ nhận phiếu khi đợt “Đang thu thập”."
+        )
+
+
+def build_import_context(survey_round: SurveyRound, definition: QuestionnaireDef) -> ImportContext:
+    return ImportContext(
+        definition=definition,
+        round_code=survey_round.code,
+        agency_domains=round_agency_domains(survey_round),
+        agencies=set(RoundAgency.objects.filter(round=survey_round).values_list("agency__code", flat=True)),
+        existing_serials=set(Response.objects.filter(round=survey_round).values_list("ma_phieu", flat=True)),
+    )
+
+
+def import_responses(
+    *,
+    survey_round: SurveyRound,
+    source: IO[bytes] | str,
+    entered_by: AbstractBaseUser | None,
+    skip_invalid: bool = False,
+) -> ImportOutcome:
+    """Nhập phiếu từ bảng tính: every row saved, or (with an error) none unless `skip_invalid`."""
+    ensure_collecting(survey_round)
+    definition = load_definition(survey_round.questionnaire)
+    try:
+        rows, errors = read_workbook(source, build_import_context(survey_round, definition))
+    except WorkbookUnreadable as exc:
+        return ImportOutcome(saved=0, errors=[RowError(None, None, str(exc))])
+    if errors and not skip_invalid:
+        return ImportOutcome(saved=0, errors=errors)
+    saved = save_parsed_rows(survey_round=survey_round, definition=definition, rows=rows, entered_by=entered_by)
+    return ImportOutcome(saved=saved, errors=errors, skipped=len({e.row for e in errors if e.row and e.row > 1}))
+
+
+@transaction.atomic
+def save_parsed_rows(
+    *,
+    survey_round: SurveyRound,
+    definition: QuestionnaireDef,
+    rows: list[ParsedRow],
+    entered_by: AbstractBaseUser | None,
+) -> int:
+    """Store checked rows with their answers and derived scores, then mark the round stale."""
+    if not rows:
+        return 0
+    agencies = dict(Agency.objects.values_list("code", "id"))
+    domains = dict(Domain.objects.values_list("code", "id"))
+    questions = dict(survey_round.questionnaire.questions.values_list("code", "id"))
+    responses = Response.objects.bulk_create(
+        [
+            Response(
+                round=survey_round,
+                ma_phieu=row.ma_phieu,
+                agency_id=agencies[row.agency_code],
+                domain_id=domains[row.domain_code],
+                channel=row.channel,
+                surveyed_on=row.surveyed_on,
+                entered_by=entered_by,
+                **pack_score(definition, score_answers(definition, row.answers)),
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+    )
+    if any(r.pk is None for r in responses):  # backends without RETURNING
+        ids = dict(
+            Response.objects.filter(round=survey_round, ma_phieu__in=[r.ma_phieu for r in rows]).values_list(
+                "ma_phieu", "id"
+            )
+        )
+        for response in responses:
+            response.pk = ids[response.ma_phieu]
+    Answer.objects.bulk_create(
+        [
+            answer
+            for row, response in zip(rows, responses)
+            for answer in _answer_rows(response.pk, row.answers, questions)
+        ],
+        batch_size=5000,
+    )
+    mark_round_changed(survey_round=survey_round)
+    return len(responses)
+
+
+def _answer_rows(response_id: int, answers: dict, question_ids: dict[str, int]) -> list[Answer]:
+    rows = []
+    for code, value in answers.items():
+        if isinstance(value, frozenset):
+            rows.extend(Answer(response_id=response_id, question_id=question_ids[code], value=v) for v in sorted(value))
+        elif isinstance(value, str):
+            rows.append(Answer(response_id=response_id, question_id=question_ids[code], text=value))
+        else:
+            rows.append(Answer(response_id=response_id, question_id=question_ids[code], value=value))
+    return rows
+
+
+def mark_round_changed(*, survey_round: SurveyRound) -> None:
+    """Bump the round's data version and ask for a recomputation once the change commits."""
+    from indexes.services import request_recompute  # indexes depends on surveys, not the reverse
+
+    SurveyRound.objects.filter(pk=survey_round.pk).update(data_version=F("data_version") + 1)
+    request_recompute(round_id=survey_round.pk)
