@@ -1,12 +1,16 @@
 """Reads of stored index results."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from surveys.definition import FactorDef
 from surveys.models import SurveyRound
+from surveys.selectors import load_definition, round_agency_tree
 
-from .models import IndexResult
+from .models import IndexResult, Scope
 
 JSON_KEYS = ("n", "sipas", "factors", "factors_n", "criteria", "criteria_n")
 
@@ -33,3 +37,119 @@ def index_json(survey_round: SurveyRound) -> dict:
             for r in round_results(survey_round)
         ],
     }
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One row of the index table: values in the questionnaire's factor order."""
+
+    scope: str
+    code: str
+    name: str
+    n: int
+    sipas: float | None
+    factors: tuple[float | None, ...]
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class CriterionCell:
+    value: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    code: str
+    text: str
+    cells: tuple[CriterionCell, ...]
+
+
+@dataclass(frozen=True)
+class FactorGroup:
+    """A factor with its index per column scope, then its criteria rows."""
+
+    code: str
+    name: str
+    cells: tuple[CriterionCell, ...]
+    criteria: tuple[CriterionRow, ...]
+
+
+@dataclass
+class IndexTable:
+    factors: tuple[FactorDef, ...]
+    province: IndexRow | None
+    levels: list[IndexRow]
+    agencies: list[IndexRow]
+    district_areas: list[IndexRow]
+    domains: list[IndexRow]
+    agency_domains: list[IndexRow]
+    criterion_columns: list[str] = field(default_factory=list)
+    criterion_groups: list[FactorGroup] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.province is None
+
+
+def index_table(survey_round: SurveyRound) -> IndexTable:
+    """The round's stored indexes arranged for the index page: one list per scope (agencies
+    in the round's tree order, with depth), and the criterion table for province and levels."""
+    definition = load_definition(survey_round.questionnaire)
+    factor_codes = definition.factor_codes
+    depth_of: dict[str, tuple[int, int]] = {
+        entry.agency.code: (position, depth)
+        for position, (entry, depth) in enumerate(round_agency_tree(survey_round))
+    }
+    by_scope: dict[str, list[IndexResult]] = {}
+    for result in round_results(survey_round):
+        by_scope.setdefault(result.scope, []).append(result)
+
+    def row(result: IndexResult, depth: int = 0) -> IndexRow:
+        return IndexRow(
+            scope=result.scope,
+            code=result.code,
+            name=result.name,
+            n=result.n,
+            sipas=result.sipas,
+            factors=tuple((result.factors or {}).get(code) for code in factor_codes),
+            depth=depth,
+        )
+
+    agencies = sorted(
+        by_scope.get(Scope.AGENCY, []),
+        key=lambda r: (depth_of.get(r.code, (len(depth_of), 0))[0], r.order),
+    )
+    province_results = by_scope.get(Scope.PROVINCE, [])
+    column_results = province_results[:1] + by_scope.get(Scope.LEVEL, [])
+
+    def cell(result: IndexResult, kind: str, code: str) -> CriterionCell:
+        values = getattr(result, kind) or {}
+        counts = getattr(result, f"{kind}_n") or {}
+        return CriterionCell(values.get(code), counts.get(code) or 0)
+
+    groups = []
+    for factor in definition.factors:
+        groups.append(
+            FactorGroup(
+                code=factor.code,
+                name=factor.name,
+                cells=tuple(cell(r, "factors", factor.code) for r in column_results),
+                criteria=tuple(
+                    CriterionRow(q.code, q.text, tuple(cell(r, "criteria", q.code) for r in column_results))
+                    for q in definition.criteria
+                    if q.factor == factor.code
+                ),
+            )
+        )
+    return IndexTable(
+        factors=definition.factors,
+        province=row(province_results[0]) if province_results else None,
+        levels=[row(r) for r in by_scope.get(Scope.LEVEL, [])],
+        agencies=[row(r, depth_of.get(r.code, (0, 0))[1]) for r in agencies],
+        district_areas=[row(r) for r in by_scope.get(Scope.DISTRICT_AREA, [])],
+        domains=[row(r) for r in by_scope.get(Scope.DOMAIN, [])],
+        agency_domains=[row(r) for r in by_scope.get(Scope.AGENCY_DOMAIN, [])],
+        criterion_columns=["Toàn tỉnh" if r.scope == Scope.PROVINCE else r.name for r in column_results],
+        criterion_groups=groups if column_results else [],
+    )

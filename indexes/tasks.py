@@ -1,12 +1,16 @@
 """Celery tasks: thin, idempotent, retried with backoff."""
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.db.models import F
 
 from surveys.models import SurveyRound
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -17,7 +21,13 @@ from . import services
     max_retries=8,
 )
 def recompute_round(round_id: int) -> bool:
-    return services.recompute_round(round_id=round_id)
+    try:
+        return services.recompute_round(round_id=round_id)
+    except SurveyRound.DoesNotExist:
+        # The round was deleted after the request was queued: nothing to compute, and
+        # retrying would only fail again, so drop it instead of retrying with backoff.
+        logger.info("Đợt %s không còn tồn tại; bỏ qua yêu cầu tính lại chỉ số.", round_id)
+        return False
 
 
 @shared_task(acks_late=True)

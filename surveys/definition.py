@@ -88,19 +88,30 @@ def validate_answers(definition: QuestionnaireDef, answers: Mapping[str, AnswerV
 
     `answers` holds only non-blank answers keyed by question code.
     """
-    errors: list[AnswerError] = []
-    for code in answers:
-        if code not in definition.by_code:
-            errors.append(AnswerError(code, f"câu hỏi {code} không có trong bộ câu hỏi {definition.code}"))
+    return check_values(definition, answers) + check_consistency(definition, answers)
+
+
+def check_values(definition: QuestionnaireDef, answers: Mapping[str, AnswerValue]) -> list[AnswerError]:
+    """Each answer on its own: a known question, existing options, not too many choices."""
+    errors = [
+        AnswerError(code, f"câu hỏi {code} không có trong bộ câu hỏi {definition.code}")
+        for code in answers
+        if code not in definition.by_code
+    ]
     for question in definition.questions:
-        if question.code not in answers:
-            continue
-        value = answers[question.code]
-        errors.extend(_check_value(question, value))
-        if not applies(question, answers):
-            errors.append(
-                AnswerError(question.code, f"chỉ trả lời khi {question.condition_text()}{_gate_hint(question)}")
-            )
+        if question.code in answers:
+            errors.extend(_check_value(question, answers[question.code]))
+    return errors
+
+
+def check_consistency(definition: QuestionnaireDef, answers: Mapping[str, AnswerValue]) -> list[AnswerError]:
+    """Rules across questions: gated questions answered only when their gate is open, and at
+    least one answer to a criterion that applies to everyone (F1–F4 in SIPAS-LS-2022)."""
+    errors = [
+        AnswerError(q.code, f"chỉ trả lời khi {q.condition_text()}{_gate_hint(q)}")
+        for q in definition.questions
+        if q.code in answers and not applies(q, answers)
+    ]
     if not any(q.code in answers for q in definition.criteria if q.condition_question is None):
         errors.append(
             AnswerError(None, "phiếu không có câu trả lời nào về mức độ hài lòng (phần C) nên không hợp lệ")

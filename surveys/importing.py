@@ -10,12 +10,12 @@ import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from .definition import AnswerValue, QuestionDef, QuestionnaireDef, validate_answers
+from .definition import AnswerValue, QuestionDef, QuestionnaireDef, check_consistency, check_values
 from .models import Channel
 
 SHEET_NAME = "Phieu"
@@ -186,6 +186,7 @@ def _parse_row(row_number: int, cells: dict[str, Any], context: ImportContext) -
         error("ngay_khao_sat", "ngày khảo sát phải là ngày Excel, YYYY-MM-DD hoặc dd/mm/yyyy")
 
     answers: dict[str, AnswerValue] = {}
+    unreadable = False
     for question in context.definition.questions:
         raw = cells[question.code]
         if _is_blank(raw):
@@ -193,11 +194,15 @@ def _parse_row(row_number: int, cells: dict[str, Any], context: ImportContext) -
         value, message = parse_answer(question, raw)
         if message:
             error(question.code, message)
+            unreadable = True
         else:
             answers[question.code] = value
-    if not errors:
-        for problem in validate_answers(context.definition, answers):
-            error(problem.question or _criteria_span(context.definition), problem.message)
+    problems = check_values(context.definition, answers)
+    # Rules across questions need every answer read: with an unreadable one they would mislead.
+    if not unreadable:
+        problems += check_consistency(context.definition, answers)
+    for problem in problems:
+        error(problem.question or _criteria_span(context.definition), problem.message)
     if errors:
         return None, errors
     return ParsedRow(row_number, ma_phieu, agency, domain, channel, surveyed_on, answers), []
@@ -268,8 +273,3 @@ def parse_date(value: Any) -> dt.date | None:
             except ValueError:
                 continue
     return None
-
-
-def iter_errors_as_lines(errors: Iterable[RowError]) -> Iterator[str]:
-    for problem in errors:
-        yield str(problem)

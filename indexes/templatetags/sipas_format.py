@@ -1,0 +1,22 @@
+from django import template
+
+from indexes.formatting import format_number, format_percent
+
+register = template.Library()
+
+
+@register.filter
+def percent_vi(value, places=2):
+    """{{ value|percent_vi }} → 87,07% (— when there is no value)."""
+    return format_percent(value, int(places))
+
+
+@register.filter
+def number_vi(value, places=0):
+    """{{ value|number_vi }} → 1.790; {{ value|number_vi:2 }} → 87,07."""
+    return format_number(value, int(places))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,48 @@
+"""Fixtures of the page tests: the Lạng Sơn 2022 reference round, with or without the
+600-questionnaire sample imported and its indexes computed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from indexes.services import recompute_round
+from surveys import services
+from surveys.models import SurveyRound
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = REPO_ROOT / "fixtures" / "langson_2022.json"
+SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+SAMPLE_XLSX = SAMPLES / "langson-2022-sample.xlsx"
+SAMPLE_EXPECTED = SAMPLES / "langson-2022-sample.expected.json"
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="canbo", password="mat-khau-thu-nghiem-1")
+
+
+@pytest.fixture
+def client_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def langson_round(db) -> SurveyRound:
+    """Round LS-2022 as the reference fixture defines it, no questionnaire yet."""
+    call_command("loaddata", str(FIXTURE), verbosity=0)
+    return SurveyRound.objects.get(code="LS-2022")
+
+
+@pytest.fixture
+def sample_round(langson_round) -> SurveyRound:
+    """LS-2022 with the sample workbook imported and every index computed."""
+    if not SAMPLE_XLSX.is_file():
+        pytest.skip(f"không có tệp mẫu {SAMPLE_XLSX}")
+    outcome = services.import_responses(survey_round=langson_round, source=str(SAMPLE_XLSX), entered_by=None)
+    assert outcome.ok, [str(e) for e in outcome.errors[:5]]
+    recompute_round(round_id=langson_round.pk, force=True)
+    langson_round.refresh_from_db()
+    return langson_round

@@ -1,0 +1,42 @@
+"""Validation rules of methodology §4 on the pure questionnaire definition."""
+from surveys.definition import validate_answers
+from tests.indexes.test_engine import DEFINITION
+
+
+def messages(answers):
+    return [(e.question, e.message) for e in validate_answers(DEFINITION, answers)]
+
+
+def test_valid_form_has_no_error():
+    assert messages({"A1": 1, "B7": 1, "C1.1": 4, "C5.1": 5, "D1": frozenset({1, 3})}) == []
+
+
+def test_feedback_criterion_without_feedback_is_rejected_naming_the_gate():
+    assert messages({"B7": 2, "C1.1": 4, "C5.1": 5}) == [
+        ("C5.1", "chỉ trả lời khi B7 = 1 (có góp ý, phản ánh, kiến nghị)")
+    ]
+    # A blank B7 is not "1" either.
+    assert messages({"C1.1": 4, "C5.1": 5})[0][0] == "C5.1"
+
+
+def test_form_without_any_f1_to_f4_answer_is_invalid():
+    errors = messages({"A1": 1, "B7": 1, "C5.1": 5})
+    assert errors == [(None, "phiếu không có câu trả lời nào về mức độ hài lòng (phần C) nên không hợp lệ")]
+
+
+def test_wrong_option_numbers_are_named():
+    assert messages({"A1": 3, "C1.1": 6}) == [
+        ("A1", "không có phương án 3 (chỉ có 1–2)"),
+        ("C1.1", "không có phương án 6 (chỉ có 1–5)"),
+    ]
+
+
+def test_multi_choice_limits():
+    assert messages({"C1.1": 4, "D1": frozenset({1, 2, 3})}) == [
+        ("D1", "chọn tối đa 2 phương án, phiếu chọn 3")
+    ]
+    assert messages({"C1.1": 4, "D1": frozenset({4})}) == [("D1", "không có phương án 4 (chỉ có 1–3)")]
+
+
+def test_unknown_question_code():
+    assert messages({"C1.1": 4, "Z9": 1}) == [("Z9", "câu hỏi Z9 không có trong bộ câu hỏi TINY")]
