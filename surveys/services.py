@@ -10,7 +10,20 @@ from django.db.models import F
 
 from .definition import QuestionnaireDef, score_answers
 from .importing import ImportContext, ParsedRow, RowError, WorkbookUnreadable, read_workbook
-from .models import Agency, Answer, Domain, Response, RoundAgency, RoundStatus, SurveyRound
+from .models import (
+    Agency,
+    Answer,
+    Domain,
+    Factor,
+    Option,
+    Question,
+    Questionnaire,
+    Response,
+    RoundAgency,
+    RoundStatus,
+    Section,
+    SurveyRound,
+)
 from .scoring import pack_score
 from .selectors import load_definition, round_agency_domains
 
@@ -136,3 +149,57 @@ def mark_round_changed(*, survey_round: SurveyRound) -> None:
 
     SurveyRound.objects.filter(pk=survey_round.pk).update(data_version=F("data_version") + 1)
     request_recompute(round_id=survey_round.pk)
+
+
+class QuestionnaireLocked(Exception):
+    """Bộ câu hỏi đã có phiếu: không sửa được nữa, hãy sao chép để sửa."""
+
+
+def ensure_questionnaire_editable(questionnaire: Questionnaire) -> None:
+    if questionnaire.is_locked:
+        raise QuestionnaireLocked(
+            f"Bộ câu hỏi {questionnaire.code} đã được dùng trong đợt có phiếu nên không sửa được; "
+            "hãy sao chép thành phiên bản mới để sửa."
+        )
+
+
+@transaction.atomic
+def copy_questionnaire(*, questionnaire: Questionnaire, new_code: str, new_name: str | None = None) -> Questionnaire:
+    """Sao chép bộ câu hỏi: sections, factors, questions, options and gating, under a new code."""
+    copy = Questionnaire.objects.create(
+        code=new_code,
+        name=new_name or f"{questionnaire.name} (bản sao)",
+        description=questionnaire.description,
+        copied_from=questionnaire,
+    )
+    sections = {
+        s.pk: Section.objects.create(questionnaire=copy, code=s.code, title=s.title, order=s.order)
+        for s in questionnaire.sections.all()
+    }
+    factors = {
+        f.pk: Factor.objects.create(questionnaire=copy, code=f.code, name=f.name, order=f.order)
+        for f in questionnaire.factors.all()
+    }
+    originals = list(questionnaire.questions.prefetch_related("options"))
+    questions: dict[int, Question] = {}
+    for q in originals:
+        questions[q.pk] = Question.objects.create(
+            questionnaire=copy,
+            section=sections[q.section_id],
+            code=q.code,
+            text=q.text,
+            kind=q.kind,
+            max_choices=q.max_choices,
+            factor=factors.get(q.factor_id),
+            condition_values=list(q.condition_values or []),
+            order=q.order,
+        )
+        Option.objects.bulk_create(
+            Option(question=questions[q.pk], value=o.value, label=o.label) for o in q.options.all()
+        )
+    for q in originals:
+        if q.condition_question_id:
+            Question.objects.filter(pk=questions[q.pk].pk).update(
+                condition_question=questions[q.condition_question_id]
+            )
+    return copy

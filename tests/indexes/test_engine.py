@@ -158,3 +158,21 @@ def test_respondent_without_answers_in_scope_of_factor_adds_nothing():
     tally = tally_response(score_answers(DEFINITION, {"C1.1": 2}))
     assert tally.sipas_n == 1 and tally.sipas_sum == 0.0
     assert dict(tally.factor_n) == {"F1": 1}
+
+
+def test_two_tier_round_needs_no_code_change():
+    """Since 1 July 2025: province-level bodies and (merged) communes, no districts."""
+    structure = RoundStructure(
+        province_name="Tỉnh Thử",
+        levels={"TINH": "Cơ quan cấp tỉnh", "XA": "UBND cấp xã"},
+        agencies={"S": AgencyNode("S", "Sở S", "TINH"), "XM": AgencyNode("XM", "Xã mới", "XA")},
+        domains={"D": "Đất đai"},
+        agency_domains=(("S", "D"), ("XM", "D")),
+    )
+    rows = [(a, d, score_answers(DEFINITION, ans), ans) for a, d, ans in
+            [("S", "D", {"C1.1": 5}), ("XM", "D", {"C1.1": 2, "C1.2": 4})]]
+    results = {(r.scope, r.code): r.values for r in compute_from_responses(structure, DEFINITION, rows)}
+    assert [key for key in results if key[0] == "level"] == [("level", "TINH"), ("level", "XA")]
+    assert not [key for key in results if key[0] == "district_area"]
+    assert results[("level", "XA")].sipas == pytest.approx(50.0)
+    assert results[("province", None)].sipas == pytest.approx(75.0)

@@ -1,0 +1,163 @@
+"""Admin for the survey domain. Responses are read-only here: they are entered and edited
+through the portal, where every rule of the questionnaire is checked and scores are derived."""
+from django.contrib import admin, messages
+from django.db import IntegrityError
+
+from . import services
+from .models import (
+    Agency,
+    Answer,
+    Domain,
+    Factor,
+    Level,
+    Option,
+    Question,
+    Questionnaire,
+    Response,
+    RoundAgency,
+    RoundAgencyDomain,
+    Section,
+    SurveyRound,
+)
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "order")
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent", "is_active")
+    list_filter = ("level", "is_active")
+    search_fields = ("code", "name")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
+class LockedQuestionnaireMixin:
+    """Nothing of a questionnaire that a round with responses uses can change."""
+
+    def _questionnaire(self, obj):
+        return obj if isinstance(obj, Questionnaire) else getattr(obj, "questionnaire", None)
+
+    def _locked(self, obj) -> bool:
+        questionnaire = self._questionnaire(obj)
+        return bool(questionnaire and questionnaire.pk and questionnaire.is_locked)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._locked(obj)
+
+    def has_add_permission(self, request, obj=None):
+        args = (request, obj) if isinstance(self, admin.options.InlineModelAdmin) else (request,)
+        return super().has_add_permission(*args) and not self._locked(obj)
+
+
+class SectionInline(LockedQuestionnaireMixin, admin.TabularInline):
+    model = Section
+    extra = 0
+
+
+class FactorInline(LockedQuestionnaireMixin, admin.TabularInline):
+    model = Factor
+    extra = 0
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(LockedQuestionnaireMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "copied_from", "locked")
+    inlines = (SectionInline, FactorInline)
+    actions = ("copy_selected",)
+
+    @admin.display(boolean=True, description="đã khóa")
+    def locked(self, obj):
+        return obj.is_locked
+
+    @admin.action(description="Sao chép thành phiên bản mới")
+    def copy_selected(self, request, queryset):
+        for questionnaire in queryset:
+            new_code = f"{questionnaire.code}-BANSAO"
+            try:
+                services.copy_questionnaire(questionnaire=questionnaire, new_code=new_code)
+            except IntegrityError:
+                self.message_user(request, f"Đã có bộ câu hỏi mã {new_code}.", messages.ERROR)
+            else:
+                self.message_user(request, f"Đã sao chép {questionnaire.code} thành {new_code}.")
+
+
+class OptionInline(LockedQuestionnaireMixin, admin.TabularInline):
+    model = Option
+    extra = 0
+
+    def _questionnaire(self, obj):
+        return obj.questionnaire if obj else None
+
+
+@admin.register(Question)
+class QuestionAdmin(LockedQuestionnaireMixin, admin.ModelAdmin):
+    list_display = ("code", "questionnaire", "section", "kind", "factor", "condition_question", "condition_values")
+    list_filter = ("questionnaire", "kind")
+    search_fields = ("code", "text")
+    inlines = (OptionInline,)
+
+
+class RoundAgencyInline(admin.TabularInline):
+    model = RoundAgency
+    extra = 0
+    autocomplete_fields = ("agency", "parent")
+
+
+class RoundAgencyDomainInline(admin.TabularInline):
+    model = RoundAgencyDomain
+    extra = 0
+    autocomplete_fields = ("agency", "domain")
+
+
+@admin.register(SurveyRound)
+class SurveyRoundAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "year", "questionnaire", "starts_on", "ends_on", "status", "computed_at")
+    list_filter = ("status", "year")
+    readonly_fields = ("data_version", "computed_version", "computed_at")
+    inlines = (RoundAgencyInline, RoundAgencyDomainInline)
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ("question", "value", "text")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ("ma_phieu", "round", "agency", "domain", "channel", "surveyed_on", "entered_by", "entered_at")
+    list_filter = ("round", "channel", "agency__level")
+    search_fields = ("ma_phieu", "agency__code")
+    inlines = (AnswerInline,)
+    list_select_related = ("round", "agency", "domain", "entered_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
