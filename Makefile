@@ -41,12 +41,12 @@ $(STAMP): pyproject.toml
 
 run: venv
 	$(MANAGE) migrate --noinput
-	@if $(MANAGE) shell -c "import sys; from surveys.models import SurveyRound; sys.exit(0 if SurveyRound.objects.filter(code='$(ROUND)').exists() else 1)"; then \
+	@if $(MANAGE) shell -v 0 -c "import sys; from surveys.models import SurveyRound; sys.exit(0 if SurveyRound.objects.filter(code='$(ROUND)').exists() else 1)"; then \
 		echo "Đợt $(ROUND) đã có trong cơ sở dữ liệu: không nạp lại fixtures/langson_2022.json."; \
 	else \
 		$(MANAGE) loaddata fixtures/langson_2022.json; \
 	fi
-	@if $(MANAGE) shell -c "import sys; from surveys.models import Response; sys.exit(0 if Response.objects.filter(round__code='$(ROUND)').exists() else 1)"; then \
+	@if $(MANAGE) shell -v 0 -c "import sys; from surveys.models import Response; sys.exit(0 if Response.objects.filter(round__code='$(ROUND)').exists() else 1)"; then \
 		echo "Đợt $(ROUND) đã có phiếu: không thêm phiếu mẫu."; \
 	else \
 		$(MANAGE) seed_demo --round $(ROUND) --responses 895 --seed 2022; \

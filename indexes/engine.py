@@ -9,8 +9,8 @@ Nothing here knows about the ORM.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from surveys.definition import AnswerValue, QuestionnaireDef, ResponseScore
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from reporting.xlsx import new_workbook, workbook_bytes, write_table
+from sipas_portal.xlsx import new_workbook, workbook_bytes, write_table
 from surveys.models import SurveyRound
 from surveys.selectors import load_definition
 

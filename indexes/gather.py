@@ -6,8 +6,6 @@ come from a second grouped query over the answers of the choice questions.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.db.models import Case, Count, F, FloatField, IntegerField, Sum, Value, When
 from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThan
@@ -35,11 +33,11 @@ def aggregate_expressions(definition: QuestionnaireDef) -> dict:
     expressions: dict = {"n": Count("id")}
     expressions["sipas_sum"] = Sum(_ratio(total_a, total_b))
     expressions["sipas_n"] = Sum(_positive(total_a))
-    for k, code in enumerate(factors):
+    for k in range(len(factors)):
         answered = _factor_count("factor_answered", k)
         expressions[f"f{k}_sum"] = Sum(_ratio(answered, _factor_count("factor_satisfied", k)))
         expressions[f"f{k}_n"] = Sum(_positive(answered))
-    for j, code in enumerate(definition.criterion_codes):
+    for j in range(len(definition.criterion_codes)):
         expressions[f"c{j}_a"] = Sum(_bit("answered_mask", j))
         expressions[f"c{j}_s"] = Sum(_bit("satisfied_mask", j))
     return expressions
@@ -130,20 +128,3 @@ def round_structure(survey_round: SurveyRound) -> RoundStructure:
         domains=domains,
         agency_domains=tuple((p.agency.code, p.domain.code) for p in pairs),
     )
-
-
-def tree_ordered(structure: RoundStructure) -> list[str]:
-    """Agency codes with each district followed by its communes (for display)."""
-    children: dict[str | None, list[str]] = defaultdict(list)
-    for code, node in structure.agencies.items():
-        children[node.parent if node.parent in structure.agencies else None].append(code)
-    ordered: list[str] = []
-
-    def visit(code: str) -> None:
-        ordered.append(code)
-        for child in children.get(code, []):
-            visit(child)
-
-    for root in children[None]:
-        visit(root)
-    return ordered

@@ -93,8 +93,9 @@ class IndexTable:
 
 
 def index_table(survey_round: SurveyRound) -> IndexTable:
-    """The round's stored indexes arranged for the index page: one list per scope (agencies
-    in the round's tree order, with depth), and the criterion table for province and levels."""
+    """The round's stored indexes arranged for the index page: one list per scope (agencies,
+    and agency × domain pairs, in the round's tree order; agencies with their depth), and the
+    criterion table for the province and each level."""
     definition = load_definition(survey_round.questionnaire)
     factor_codes = definition.factor_codes
     depth_of: dict[str, tuple[int, int]] = {
@@ -116,9 +117,13 @@ def index_table(survey_round: SurveyRound) -> IndexTable:
             depth=depth,
         )
 
-    agencies = sorted(
-        by_scope.get(Scope.AGENCY, []),
-        key=lambda r: (depth_of.get(r.code, (len(depth_of), 0))[0], r.order),
+    def tree_position(agency_code: str) -> int:
+        return depth_of.get(agency_code, (len(depth_of), 0))[0]
+
+    agencies = sorted(by_scope.get(Scope.AGENCY, []), key=lambda r: (tree_position(r.code), r.order))
+    agency_domains = sorted(
+        by_scope.get(Scope.AGENCY_DOMAIN, []),
+        key=lambda r: (tree_position(r.code.split("/", 1)[0]), r.order),
     )
     province_results = by_scope.get(Scope.PROVINCE, [])
     column_results = province_results[:1] + by_scope.get(Scope.LEVEL, [])
@@ -149,7 +154,7 @@ def index_table(survey_round: SurveyRound) -> IndexTable:
         agencies=[row(r, depth_of.get(r.code, (0, 0))[1]) for r in agencies],
         district_areas=[row(r) for r in by_scope.get(Scope.DISTRICT_AREA, [])],
         domains=[row(r) for r in by_scope.get(Scope.DOMAIN, [])],
-        agency_domains=[row(r) for r in by_scope.get(Scope.AGENCY_DOMAIN, [])],
+        agency_domains=[row(r) for r in agency_domains],
         criterion_columns=["Toàn tỉnh" if r.scope == Scope.PROVINCE else r.name for r in column_results],
         criterion_groups=groups if column_results else [],
     )

@@ -27,7 +27,7 @@ def request_recompute(*, round_id: int) -> None:
 
         try:
             recompute_round.delay(round_id)
-        except Exception:  # noqa: BLE001 — any broker failure; the stale flag is the safety net
+        except Exception:
             logger.exception("Không gửi được yêu cầu tính lại chỉ số đợt %s; sẽ tính lại khi hàng đợi hoạt động.", round_id)
 
     transaction.on_commit(send)

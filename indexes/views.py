@@ -4,8 +4,9 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
-from reporting.xlsx import XLSX_CONTENT_TYPE
+from sipas_portal.xlsx import XLSX_CONTENT_TYPE
 from surveys.selectors import rounds
 
 from . import selectors
@@ -20,6 +21,7 @@ def _attachment(content: bytes | str, content_type: str, filename: str) -> HttpR
 
 
 @login_required
+@require_safe
 def round_indexes(request, code):
     survey_round = get_object_or_404(rounds(), code=code)
     return render(
@@ -30,6 +32,7 @@ def round_indexes(request, code):
 
 
 @login_required
+@require_safe
 def round_indexes_json(request, code):
     survey_round = get_object_or_404(rounds(), code=code)
     text = json.dumps(selectors.index_json(survey_round), ensure_ascii=False, indent=1)
@@ -37,6 +40,7 @@ def round_indexes_json(request, code):
 
 
 @login_required
+@require_safe
 def round_indexes_xlsx(request, code):
     survey_round = get_object_or_404(rounds(), code=code)
     return _attachment(index_workbook(survey_round), XLSX_CONTENT_TYPE, f"chi-so-{survey_round.code}.xlsx")

@@ -127,6 +127,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+    # Eager mode still builds a (memory://) connection; its "no hostname" notice is noise.
+    "loggers": {"kombu.connection": {"level": "ERROR"}},
 }
 
 if not DEBUG:

@@ -6,10 +6,10 @@ the paper form, the online form, the workbook import and the tests all apply the
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
 
-AnswerValue = Union[int, frozenset[int], str]
+AnswerValue = int | frozenset[int] | str
 """An answer: option number (single, scale), set of option numbers (multi), text (text)."""
 
 SATISFIED_VALUES = frozenset({4, 5})  # "Hài lòng" and "Rất hài lòng"

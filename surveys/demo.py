@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 from .definition import AnswerValue, QuestionnaireDef, applies
 from .importing import ParsedRow
@@ -28,7 +28,7 @@ def allocate(total: int, quotas: list[tuple[str, str, int]]) -> list[tuple[str, 
     by_remainder = sorted(range(len(quotas)), key=lambda i: counts[i] - exact[i])
     for i in by_remainder[: total - sum(counts)]:
         counts[i] += 1
-    return [(agency, domain, count) for (agency, domain, _), count in zip(quotas, counts)]
+    return [(agency, domain, count) for (agency, domain, _), count in zip(quotas, counts, strict=True)]
 
 
 def _answer(question, rng: random.Random, leaning: float) -> AnswerValue | None:

@@ -6,7 +6,7 @@ masks, which PostgreSQL and SQLite both evaluate inside one grouped pass.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from .definition import QuestionnaireDef, ResponseScore
 from .models import FACTOR_COUNT_BITS, MAX_CRITERIA, MAX_FACTORS

@@ -122,7 +122,7 @@ def save_parsed_rows(
     Answer.objects.bulk_create(
         [
             answer
-            for row, response in zip(rows, responses)
+            for row, response in zip(rows, responses, strict=True)
             for answer in _answer_rows(response.pk, row.answers, questions)
         ],
         batch_size=5000,

@@ -46,7 +46,7 @@ def _broker_reachable(url: str) -> bool:
             if conn.transport_cls in ("redis", "rediss") or url.startswith(("redis://", "rediss://")):
                 conn.default_channel.client.ping()
         return True
-    except Exception:  # noqa: BLE001 — any failure means "no usable broker"
+    except Exception:
         return False
 
 

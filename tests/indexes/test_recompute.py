@@ -44,7 +44,7 @@ def test_database_path_equals_pure_engine(langson_round, demo_rows):
         share_question_codes(definition),
     )
     assert [(r.scope, r.code) for r in from_db] == [(r.scope, r.code) for r in reference]
-    for mine, ref in zip(from_db, reference):
+    for mine, ref in zip(from_db, reference, strict=True):
         assert mine.values.n == ref.values.n
         assert mine.values.factors_n == ref.values.factors_n
         assert mine.values.criteria_n == ref.values.criteria_n

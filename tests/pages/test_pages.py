@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from indexes.formatting import format_percent
 from indexes.models import IndexResult, Scope
-from reporting.xlsx import safe_cell
+from sipas_portal.xlsx import safe_cell
 from surveys import selectors
 from surveys.models import Response, RoundStatus
 

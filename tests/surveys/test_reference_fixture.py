@@ -26,7 +26,6 @@ from surveys.models import (
     Question,
     Questionnaire,
     RoundAgency,
-    RoundAgencyDomain,
     Section,
     SurveyRound,
 )

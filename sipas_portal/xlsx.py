@@ -1,4 +1,4 @@
-"""Small helpers for every XLSX the portal writes (index exports, the annual report).
+"""Small helpers for every XLSX the portal writes (index exports, response data, the report).
 
 Cells that come from people (agency names, free-text answers, staff prose) may begin with a
 character a spreadsheet reads as the start of a formula. `safe_cell` neutralises them so that
@@ -6,8 +6,9 @@ opening an export can never run one (CSV/formula injection, OWASP).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from io import BytesIO
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -40,7 +41,8 @@ def write_table(
     number_columns: Iterable[int] = (),
     widths: dict[int, float] | None = None,
 ) -> None:
-    """Header row (bold, frozen, filtered) then the rows, every value through `safe_cell`.
+    """Header row (bold, frozen, filtered) then the rows, every value through `safe_cell`,
+    into an empty sheet.
 
     `number_columns` (1-based) get `number_format`; numbers stay numbers.
     """
@@ -49,17 +51,18 @@ def write_table(
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
-    formatted = set(number_columns)
+    formatted = sorted(set(number_columns)) if number_format else []
+    last_row = 1  # counted here: Worksheet.max_row scans every cell, once per call
     for values in rows:
+        last_row += 1
         sheet.append([safe_cell(v) for v in values])
-        if formatted and number_format:
-            for column in formatted:
-                cell = sheet.cell(row=sheet.max_row, column=column)
-                if isinstance(cell.value, (int, float)):
-                    cell.number_format = number_format
+        for column in formatted:
+            cell = sheet.cell(row=last_row, column=column)
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = number_format
     sheet.freeze_panes = "A2"
-    if sheet.max_row > 1:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{sheet.max_row}"
+    if last_row > 1:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last_row}"
     for column, width in (widths or {}).items():
         sheet.column_dimensions[get_column_letter(column)].width = width
 
