@@ -1,3 +1,6 @@
+"""Root URLs. Anonymous visitors reach only /dang-nhap/ (sign-in, password reset),
+/cong-khai/ (published results) and /phieu/ (the online questionnaire): every other page
+needs a login (django.contrib.auth's LoginRequiredMiddleware)."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -5,11 +8,15 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="surveys:round_list", permanent=False)),
-    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-nhap/", include("surveys.urls_accounts")),  # password reset (public)
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tai-khoan/", include("surveys.urls_users")),  # own account; users for administrators
+    path("nhat-ky/", include("surveys.urls_audit")),
     path("quan-tri/", admin.site.urls),
     path("dot/", include("surveys.urls")),
     path("chi-so/", include("indexes.urls")),
+    path("cong-khai/", include("reporting.urls")),
 ]
 
 admin.site.site_header = "Quản trị Cổng SIPAS"

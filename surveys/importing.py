@@ -49,7 +49,7 @@ class ParsedRow:
     agency_code: str
     domain_code: str
     channel: str
-    surveyed_on: dt.date
+    surveyed_on: dt.date | None
     answers: dict[str, AnswerValue] = field(default_factory=dict)
 
 
@@ -157,55 +157,63 @@ def _is_blank(value: Any) -> bool:
 
 
 def _parse_row(row_number: int, cells: dict[str, Any], context: ImportContext) -> tuple[ParsedRow | None, list[RowError]]:
-    errors: list[RowError] = []
-
-    def error(column: str | None, message: str) -> None:
-        errors.append(RowError(row_number, column, message))
-
-    ma_phieu = _text(cells["ma_phieu"])
-    if not ma_phieu:
-        error("ma_phieu", "thiếu mã phiếu")
-    elif ma_phieu in context.existing_serials:
-        error("ma_phieu", f"mã phiếu {ma_phieu} đã có trong đợt {context.round_code}")
-    agency = _text(cells["ma_co_quan"]).upper()
-    domain = _text(cells["ma_linh_vuc"]).upper()
-    if not agency:
-        error("ma_co_quan", "thiếu mã cơ quan")
-    elif agency not in context.agencies:
-        error("ma_co_quan", f"cơ quan {agency} không tham gia đợt {context.round_code}")
-    if not domain:
-        error("ma_linh_vuc", "thiếu mã lĩnh vực")
-    elif agency in context.agencies and (agency, domain) not in context.agency_domains:
-        error("ma_linh_vuc", f"cơ quan {agency} không khảo sát lĩnh vực {domain} trong đợt {context.round_code}")
-    channel = _text(cells["kenh"]).upper()
-    if channel not in Channel.values:
-        shown = channel or "(trống)"
-        error("kenh", f"kênh {shown} không hợp lệ; dùng một trong {', '.join(Channel.values)}")
-    surveyed_on = parse_date(cells["ngay_khao_sat"])
-    if surveyed_on is None:
-        error("ngay_khao_sat", "ngày khảo sát phải là ngày Excel, YYYY-MM-DD hoặc dd/mm/yyyy")
-
     answers: dict[str, AnswerValue] = {}
-    unreadable = False
+    errors: list[RowError] = []
     for question in context.definition.questions:
         raw = cells[question.code]
         if _is_blank(raw):
             continue
         value, message = parse_answer(question, raw)
         if message:
-            error(question.code, message)
-            unreadable = True
+            errors.append(RowError(row_number, question.code, message))
         else:
             answers[question.code] = value
-    problems = check_values(context.definition, answers)
+    row = ParsedRow(
+        row=row_number,
+        ma_phieu=_text(cells["ma_phieu"]),
+        agency_code=_text(cells["ma_co_quan"]).upper(),
+        domain_code=_text(cells["ma_linh_vuc"]).upper(),
+        channel=_text(cells["kenh"]).upper(),
+        surveyed_on=parse_date(cells["ngay_khao_sat"]),
+        answers=answers,
+    )
     # Rules across questions need every answer read: with an unreadable one they would mislead.
-    if not unreadable:
-        problems += check_consistency(context.definition, answers)
+    errors += check_row(row, context, answers_complete=not errors)
+    order = {code: i for i, code in enumerate(column_codes(context.definition))}
+    errors.sort(key=lambda e: order.get(e.column or "", len(order)))
+    return (None, errors) if errors else (row, [])
+
+
+def check_row(row: ParsedRow, context: ImportContext, *, answers_complete: bool = True) -> list[RowError]:
+    """Every rule a questionnaire must meet in its round (methodology §4, interfaces §2)."""
+    errors: list[RowError] = []
+
+    def error(column: str | None, message: str) -> None:
+        errors.append(RowError(row.row, column, message))
+
+    round_code = context.round_code
+    if not row.ma_phieu:
+        error("ma_phieu", "thiếu mã phiếu")
+    elif row.ma_phieu in context.existing_serials:
+        error("ma_phieu", f"mã phiếu {row.ma_phieu} đã có trong đợt {round_code}")
+    if not row.agency_code:
+        error("ma_co_quan", "thiếu mã cơ quan")
+    elif row.agency_code not in context.agencies:
+        error("ma_co_quan", f"cơ quan {row.agency_code} không tham gia đợt {round_code}")
+    if not row.domain_code:
+        error("ma_linh_vuc", "thiếu mã lĩnh vực")
+    elif row.agency_code in context.agencies and (row.agency_code, row.domain_code) not in context.agency_domains:
+        error("ma_linh_vuc", f"cơ quan {row.agency_code} không khảo sát lĩnh vực {row.domain_code} trong đợt {round_code}")
+    if row.channel not in Channel.values:
+        error("kenh", f"kênh {row.channel or '(trống)'} không hợp lệ; dùng một trong {', '.join(Channel.values)}")
+    if row.surveyed_on is None:
+        error("ngay_khao_sat", "ngày khảo sát phải là ngày Excel, YYYY-MM-DD hoặc dd/mm/yyyy")
+    problems = check_values(context.definition, row.answers)
+    if answers_complete:
+        problems += check_consistency(context.definition, row.answers)
     for problem in problems:
         error(problem.question or _criteria_span(context.definition), problem.message)
-    if errors:
-        return None, errors
-    return ParsedRow(row_number, ma_phieu, agency, domain, channel, surveyed_on, answers), []
+    return errors
 
 
 def _criteria_span(definition: QuestionnaireDef) -> str:

@@ -8,8 +8,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 
+from . import audit
 from .definition import QuestionnaireDef, score_answers
-from .importing import ImportContext, ParsedRow, RowError, WorkbookUnreadable, read_workbook
+from .importing import ImportContext, ParsedRow, RowError, WorkbookUnreadable, check_row, read_workbook
 from .models import (
     Agency,
     Answer,
@@ -77,7 +78,14 @@ def import_responses(
         return ImportOutcome(saved=0, errors=[RowError(None, None, str(exc))])
     if errors and not skip_invalid:
         return ImportOutcome(saved=0, errors=errors)
-    saved = save_parsed_rows(survey_round=survey_round, definition=definition, rows=rows, entered_by=entered_by)
+    with transaction.atomic():
+        saved = save_parsed_rows(survey_round=survey_round, definition=definition, rows=rows, entered_by=entered_by)
+        if saved:
+            audit.record(
+                action="nhập bảng tính", target=survey_round, round_code=survey_round.code, actor=entered_by,
+                after={"so_phieu": saved, "ma_phieu": [row.ma_phieu for row in rows]},
+                note=f"Nhập {saved} phiếu từ tệp {getattr(source, 'name', source)}",
+            )
     return ImportOutcome(saved=saved, errors=errors, skipped=len({e.row for e in errors if e.row and e.row > 1}))
 
 
@@ -203,3 +211,82 @@ def copy_questionnaire(*, questionnaire: Questionnaire, new_code: str, new_name:
                 condition_question=questions[q.condition_question_id]
             )
     return copy
+
+
+class ResponseInvalid(Exception):
+    """The questionnaire breaks a rule; `errors` name the field (or None) and what is wrong."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def answers_snapshot(response: Response) -> dict[str, object]:
+    """The stored answers as {code: value} (multi-choice as a sorted list), for the audit trail."""
+    answers: dict[str, object] = {}
+    for answer in response.answers.select_related("question").order_by("question__order", "value"):
+        code = answer.question.code
+        if answer.value is None:
+            answers[code] = answer.text
+        elif answer.question.kind == "multi":
+            answers.setdefault(code, []).append(answer.value)
+        else:
+            answers[code] = answer.value
+    return answers
+
+
+def _check_entry(
+    survey_round: SurveyRound, definition: QuestionnaireDef, row: ParsedRow, *, existing_id: int | None
+) -> None:
+    context = build_import_context(survey_round, definition)
+    context.existing_serials.discard(
+        Response.objects.filter(pk=existing_id).values_list("ma_phieu", flat=True).first() or ""
+    )
+    errors = check_row(row, context)
+    if errors:
+        raise ResponseInvalid(errors)
+
+
+@transaction.atomic
+def record_response(
+    *, survey_round: SurveyRound, row: ParsedRow, entered_by: AbstractBaseUser | None
+) -> Response:
+    """Nhập một phiếu (paper form or online): checked like an imported row, saved with its
+    answers and scores, audited."""
+    ensure_collecting(survey_round)
+    definition = load_definition(survey_round.questionnaire)
+    _check_entry(survey_round, definition, row, existing_id=None)
+    save_parsed_rows(survey_round=survey_round, definition=definition, rows=[row], entered_by=entered_by)
+    response = Response.objects.get(round=survey_round, ma_phieu=row.ma_phieu)
+    audit.record(action="nhập phiếu", target=response, round_code=survey_round.code,
+                 after={"co_quan": row.agency_code, "linh_vuc": row.domain_code, "tra_loi": answers_snapshot(response)})
+    return response
+
+
+@transaction.atomic
+def update_response(*, response: Response, row: ParsedRow, edited_by: AbstractBaseUser | None) -> Response:
+    """Sửa phiếu: replace its answers and details, keeping old and new answers in the audit trail."""
+    survey_round = response.round
+    ensure_collecting(survey_round)
+    definition = load_definition(survey_round.questionnaire)
+    _check_entry(survey_round, definition, row, existing_id=response.pk)
+    before = {"ma_phieu": response.ma_phieu, "co_quan": response.agency.code, "linh_vuc": response.domain.code,
+              "kenh": response.channel, "ngay": response.surveyed_on, "tra_loi": answers_snapshot(response)}
+    questions = dict(survey_round.questionnaire.questions.values_list("code", "id"))
+    response.ma_phieu = row.ma_phieu
+    response.agency = Agency.objects.get(code=row.agency_code)
+    response.domain = Domain.objects.get(code=row.domain_code)
+    response.channel = row.channel
+    response.surveyed_on = row.surveyed_on
+    for field, value in pack_score(definition, score_answers(definition, row.answers)).items():
+        setattr(response, field, value)
+    response.save()
+    response.answers.all().delete()
+    Answer.objects.bulk_create(_answer_rows(response.pk, row.answers, questions))
+    after = {"ma_phieu": row.ma_phieu, "co_quan": row.agency_code, "linh_vuc": row.domain_code,
+             "kenh": row.channel, "ngay": row.surveyed_on, "tra_loi": answers_snapshot(response)}
+    changed = [k for k in after if after[k] != before[k]]
+    audit.record(action="sửa phiếu", target=response, round_code=survey_round.code,
+                 before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    mark_round_changed(survey_round=survey_round)
+    return response

@@ -1,0 +1,119 @@
+"""Who may see and do what — the one place where scoping is decided (phân quyền).
+
+Views never test roles themselves: they ask `require(user, capability)` for an action and
+filter every queryset through the `visible_*` / `enterable_*` functions below, so an officer
+of agency A asking for agency B's page gets a 404, never the data.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from .models import Agency, Officer, Response, RoundAgency, SurveyRound
+
+MANAGE_ROUNDS = "surveys.manage_rounds"
+ENTER_RESPONSES = "surveys.enter_responses"
+ENTER_ANY_AGENCY = "surveys.enter_any_agency"
+VIEW_ALL_RESULTS = "surveys.view_all_results"
+VIEW_OWN_RESULTS = "surveys.view_own_results"
+DOWNLOAD_REPORTS = "surveys.download_reports"
+SUPERVISE = "surveys.supervise"
+MANAGE_USERS = "surveys.manage_users"
+RECOMPUTE = "surveys.recompute_indexes"
+
+
+def can(user, capability: str) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(capability))
+
+
+def require(user, *capabilities: str) -> None:
+    """403 unless the user holds at least one of the capabilities."""
+    if not any(can(user, c) for c in capabilities):
+        raise PermissionDenied("Bạn không có quyền thực hiện việc này.")
+
+
+def officer_of(user) -> Officer | None:
+    if not user or not user.is_authenticated:
+        return None
+    try:
+        return user.officer
+    except Officer.DoesNotExist:
+        return None
+
+
+def home_agency_ids(user, survey_round: SurveyRound | None = None) -> set[int]:
+    """The agency the user works for and, for a district, its communes (in the round's tree)."""
+    officer = officer_of(user)
+    if officer is None or officer.agency_id is None:
+        return set()
+    ids = {officer.agency_id}
+    children = RoundAgency.objects.filter(parent_id=officer.agency_id)
+    if survey_round is not None:
+        children = children.filter(round=survey_round)
+    ids |= set(children.values_list("agency_id", flat=True))
+    return ids
+
+
+def can_see_results(user) -> bool:
+    return can(user, VIEW_ALL_RESULTS) or can(user, VIEW_OWN_RESULTS)
+
+
+def result_agency_ids(user, survey_round: SurveyRound) -> set[int] | None:
+    """Agencies whose results the user may read: None means all of them."""
+    if can(user, VIEW_ALL_RESULTS):
+        return None
+    if can(user, VIEW_OWN_RESULTS):
+        return home_agency_ids(user, survey_round)
+    raise PermissionDenied("Bạn không có quyền xem kết quả.")
+
+
+def visible_rounds(user) -> QuerySet[SurveyRound]:
+    """Rounds the user has anything to do with."""
+    qs = SurveyRound.objects.select_related("questionnaire")
+    if can(user, MANAGE_ROUNDS) or can(user, VIEW_ALL_RESULTS) or can(user, SUPERVISE):
+        return qs
+    agency_ids = home_agency_ids(user) | entry_agency_ids(user)
+    if not agency_ids:
+        return qs.none()
+    return qs.filter(round_agencies__agency_id__in=agency_ids).distinct()
+
+
+def entry_agency_ids(user) -> set[int]:
+    officer = officer_of(user)
+    return set(officer.entry_agencies.values_list("id", flat=True)) if officer else set()
+
+
+def enterable_agencies(user, survey_round: SurveyRound) -> QuerySet[Agency]:
+    """Agencies of the round the user may key questionnaires for (segregation of duties applied)."""
+    in_round = Agency.objects.filter(round_entries__round=survey_round)
+    if can(user, ENTER_ANY_AGENCY):
+        qs = in_round
+    elif can(user, ENTER_RESPONSES):
+        qs = in_round.filter(pk__in=entry_agency_ids(user))
+    else:
+        return Agency.objects.none()
+    officer = officer_of(user)
+    if survey_round.segregate_duties and officer is not None and officer.agency_id is not None:
+        qs = qs.exclude(pk=officer.agency_id)
+    return qs.order_by("code")
+
+
+def visible_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
+    """Questionnaires the user may list and open."""
+    qs = Response.objects.filter(round=survey_round).select_related("agency", "domain", "entered_by")
+    if can(user, ENTER_ANY_AGENCY) or can(user, SUPERVISE):
+        return qs
+    if can(user, ENTER_RESPONSES):
+        return qs.filter(entered_by=user)
+    return qs.none()
+
+
+def editable_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
+    """Questionnaires the user may change: their own (or any, for Sở Nội vụ staff), about an
+    agency they may enter for."""
+    if not (can(user, ENTER_ANY_AGENCY) or can(user, ENTER_RESPONSES)):
+        return Response.objects.none()
+    qs = Response.objects.filter(round=survey_round, agency__in=enterable_agencies(user, survey_round))
+    if not can(user, ENTER_ANY_AGENCY):
+        qs = qs.filter(Q(entered_by=user))
+    return qs
