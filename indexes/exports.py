@@ -13,9 +13,10 @@ from .selectors import round_results
 SCOPE_LABELS = dict(Scope.choices)
 
 
-def index_workbook(survey_round: SurveyRound) -> bytes:
-    """Sheet “Chỉ số”: one row per stored result (every scope), unrounded values as numbers
-    shown with two decimals; sheet “Chú giải”: what each column code means."""
+def index_workbook(survey_round: SurveyRound, *, agency_ids: set[int] | None = None) -> bytes:
+    """Sheet “Chỉ số”: one row per stored result (every scope, or only the rows about
+    `agency_ids` — see indexes.selectors.round_results), unrounded values as numbers shown
+    with two decimals; sheet “Chú giải”: what each column code means."""
     definition = load_definition(survey_round.questionnaire)
     factor_codes = definition.factor_codes
     criterion_codes = definition.criterion_codes
@@ -32,7 +33,7 @@ def index_workbook(survey_round: SurveyRound) -> bytes:
             *[(r.factors or {}).get(code) for code in factor_codes],
             *[(r.criteria or {}).get(code) for code in criterion_codes],
         ]
-        for r in round_results(survey_round)
+        for r in round_results(survey_round, agency_ids=agency_ids)
     )
     workbook = new_workbook()
     write_table(

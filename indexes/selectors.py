@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from surveys.definition import FactorDef
-from surveys.models import SurveyRound
+from surveys.models import Agency, SurveyRound
 from surveys.selectors import load_definition, round_agency_tree
 
 from .models import IndexResult, Scope
@@ -15,13 +15,36 @@ from .models import IndexResult, Scope
 JSON_KEYS = ("n", "sipas", "factors", "factors_n", "criteria", "criteria_n")
 
 
-def round_results(survey_round: SurveyRound, scopes: tuple[str, ...] | None = None) -> QuerySet[IndexResult]:
+def round_results(
+    survey_round: SurveyRound,
+    scopes: tuple[str, ...] | None = None,
+    *,
+    agency_ids: set[int] | None = None,
+) -> QuerySet[IndexResult]:
+    """The round's stored results, in engine order — the one place results are read, so the
+    page and both downloads show the same rows.
+
+    `agency_ids` comes from surveys.access.result_agency_ids: None means every scope; a set
+    keeps only the rows about those agencies — each agency, its agency × domain rows and, for a
+    district whose communes are in the set, its district area — never the province, levels
+    or domains, which aggregate other agencies' answers."""
     qs = IndexResult.objects.filter(round=survey_round).order_by("order")
-    return qs.filter(scope__in=scopes) if scopes else qs
+    if scopes:
+        qs = qs.filter(scope__in=scopes)
+    if agency_ids is None:
+        return qs
+    codes = sorted(Agency.objects.filter(pk__in=agency_ids).values_list("code", flat=True))
+    if not codes:
+        return qs.none()
+    about = Q(scope=Scope.AGENCY, code__in=codes) | Q(scope=Scope.DISTRICT_AREA, code__in=codes)
+    for code in codes:
+        about |= Q(scope=Scope.AGENCY_DOMAIN, code__startswith=f"{code}/")
+    return qs.filter(about)
 
 
-def index_json(survey_round: SurveyRound) -> dict:
-    """The index JSON of interfaces.md §3, with option shares as an extra key."""
+def index_json(survey_round: SurveyRound, *, agency_ids: set[int] | None = None) -> dict:
+    """The index JSON of interfaces.md §3, with option shares as an extra key; `agency_ids` as
+    in `round_results`."""
     computed_at = survey_round.computed_at
     return {
         "round": survey_round.code,
@@ -34,7 +57,7 @@ def index_json(survey_round: SurveyRound) -> dict:
                 **{key: getattr(r, key) for key in JSON_KEYS},
                 "shares": r.shares,
             }
-            for r in round_results(survey_round)
+            for r in round_results(survey_round, agency_ids=agency_ids)
         ],
     }
 
@@ -89,13 +112,14 @@ class IndexTable:
 
     @property
     def is_empty(self) -> bool:
-        return self.province is None
+        return self.province is None and not self.agencies and not self.agency_domains
 
 
-def index_table(survey_round: SurveyRound) -> IndexTable:
+def index_table(survey_round: SurveyRound, *, agency_ids: set[int] | None = None) -> IndexTable:
     """The round's stored indexes arranged for the index page: one list per scope (agencies,
     and agency × domain pairs, in the round's tree order; agencies with their depth), and the
-    criterion table for the province and each level."""
+    criterion table for the province and each level — or, for a user who sees only some
+    agencies (`agency_ids`, as in `round_results`), for each of those agencies."""
     definition = load_definition(survey_round.questionnaire)
     factor_codes = definition.factor_codes
     depth_of: dict[str, tuple[int, int]] = {
@@ -103,7 +127,7 @@ def index_table(survey_round: SurveyRound) -> IndexTable:
         for position, (entry, depth) in enumerate(round_agency_tree(survey_round))
     }
     by_scope: dict[str, list[IndexResult]] = {}
-    for result in round_results(survey_round):
+    for result in round_results(survey_round, agency_ids=agency_ids):
         by_scope.setdefault(result.scope, []).append(result)
 
     def row(result: IndexResult, depth: int = 0) -> IndexRow:
@@ -126,7 +150,7 @@ def index_table(survey_round: SurveyRound) -> IndexTable:
         key=lambda r: (tree_position(r.code.split("/", 1)[0]), r.order),
     )
     province_results = by_scope.get(Scope.PROVINCE, [])
-    column_results = province_results[:1] + by_scope.get(Scope.LEVEL, [])
+    column_results = province_results[:1] + by_scope.get(Scope.LEVEL, []) or agencies
 
     def cell(result: IndexResult, kind: str, code: str) -> CriterionCell:
         values = getattr(result, kind) or {}

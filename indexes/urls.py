@@ -7,4 +7,5 @@ urlpatterns = [
     path("<str:code>/", views.round_indexes, name="round_indexes"),
     path("<str:code>/json/", views.round_indexes_json, name="round_indexes_json"),
     path("<str:code>/xlsx/", views.round_indexes_xlsx, name="round_indexes_xlsx"),
+    path("<str:code>/tinh-lai/", views.round_recompute, name="round_recompute"),
 ]

@@ -1,15 +1,19 @@
+"""The index table, its downloads and the recompute button. Scoping comes from surveys.access
+only: every view reads results through `selectors.round_results` with the user's
+`result_agency_ids`, so the page and both downloads always show the same rows."""
 import json
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
 from sipas_portal.xlsx import XLSX_CONTENT_TYPE
-from surveys.selectors import rounds
+from surveys import access
 
-from . import selectors
+from . import selectors, services
 from .exports import index_workbook
 
 
@@ -20,27 +24,55 @@ def _attachment(content: bytes | str, content_type: str, filename: str) -> HttpR
     return response
 
 
+def _results_scope(request, code):
+    """The round (404 unless visible to the user) and the agencies whose results the user may
+    read (None = all); 403 for a user who may read no results at all."""
+    access.require(request.user, access.VIEW_ALL_RESULTS, access.VIEW_OWN_RESULTS)
+    survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
+    return survey_round, access.result_agency_ids(request.user, survey_round)
+
+
 @login_required
 @require_safe
 def round_indexes(request, code):
-    survey_round = get_object_or_404(rounds(), code=code)
+    survey_round, agency_ids = _results_scope(request, code)
     return render(
         request,
         "indexes/round_indexes.html",
-        {"round": survey_round, "table": selectors.index_table(survey_round)},
+        {
+            "round": survey_round,
+            "table": selectors.index_table(survey_round, agency_ids=agency_ids),
+            "scoped": agency_ids is not None,
+            "can_recompute": access.can(request.user, access.RECOMPUTE),
+        },
     )
 
 
 @login_required
 @require_safe
 def round_indexes_json(request, code):
-    survey_round = get_object_or_404(rounds(), code=code)
-    text = json.dumps(selectors.index_json(survey_round), ensure_ascii=False, indent=1)
+    survey_round, agency_ids = _results_scope(request, code)
+    text = json.dumps(selectors.index_json(survey_round, agency_ids=agency_ids), ensure_ascii=False, indent=1)
     return _attachment(text, "application/json; charset=utf-8", f"chi-so-{survey_round.code}.json")
 
 
 @login_required
 @require_safe
 def round_indexes_xlsx(request, code):
-    survey_round = get_object_or_404(rounds(), code=code)
-    return _attachment(index_workbook(survey_round), XLSX_CONTENT_TYPE, f"chi-so-{survey_round.code}.xlsx")
+    survey_round, agency_ids = _results_scope(request, code)
+    return _attachment(
+        index_workbook(survey_round, agency_ids=agency_ids), XLSX_CONTENT_TYPE, f"chi-so-{survey_round.code}.xlsx"
+    )
+
+
+@login_required
+@require_POST
+def round_recompute(request, code):
+    """Tính lại chỉ số ngay (synchronously) and go back to the index table."""
+    access.require(request.user, access.RECOMPUTE)
+    survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
+    services.recompute_round(round_id=survey_round.pk, force=True)
+    messages.success(request, f"Đã tính lại chỉ số của đợt {survey_round.code}.")
+    if access.can_see_results(request.user):
+        return redirect("indexes:round_indexes", code=survey_round.code)
+    return redirect("surveys:round_overview", code=survey_round.code)

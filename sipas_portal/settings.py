@@ -1,8 +1,21 @@
 """Settings for the SIPAS portal, read from the environment (django-environ).
 
-Defaults are the embedded, single-machine set-up: SQLite in the repository root and Celery
-tasks run eagerly in-process. Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY,
-DJANGO_ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL.
+Defaults are the embedded, single-machine set-up (`make run`): DEBUG on, SQLite in the
+repository root and Celery tasks run eagerly in-process.
+
+Production (behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto and strips any
+such header coming from the client):
+  DJANGO_DEBUG=0                    required; turns on the hardening at the end of this file
+  DJANGO_SECRET_KEY=...             required when DEBUG is off: 50+ random characters, e.g.
+                                    python -c "import secrets; print(secrets.token_urlsafe(50))"
+  DJANGO_ALLOWED_HOSTS=sipas.example.gov.vn   host names, comma-separated
+  DJANGO_CSRF_TRUSTED_ORIGINS=https://sipas.example.gov.vn   only if the proxy changes the host
+  DATABASE_URL=postgres://...       CELERY_BROKER_URL=redis://...
+  DJANGO_STATIC_ROOT, DJANGO_MEDIA_ROOT, DJANGO_EMAIL_BACKEND, DJANGO_DEFAULT_FROM_EMAIL
+Optional: DJANGO_HSTS_SECONDS (default one year), DJANGO_SECURE_SSL_REDIRECT and
+DJANGO_SECURE_COOKIES (default on; off only for a plain-HTTP intranet test), SIPAS_IMPORT_MAX_BYTES,
+SIPAS_IMPORT_MAX_UNCOMPRESSED_BYTES, SIPAS_SESSION_SECONDS, SIPAS_LOGIN_FAILURE_LIMIT.
+Check with: `python manage.py check --deploy` (must report no issues).
 """
 from pathlib import Path
 
@@ -20,6 +33,7 @@ SECRET_KEY = env.str(
     default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET,
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -158,7 +172,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Uploaded import workbooks: a year's paper batch is far below this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The import view's upload handler (surveys.uploads) stops reading a file past this size.
 IMPORT_MAX_BYTES = env.int("SIPAS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# A workbook whose zip parts would expand beyond this is refused before it is opened (zip bomb).
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("SIPAS_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 
 # Celery: no broker configured means the embedded set-up, tasks run in-process.
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
@@ -185,6 +202,13 @@ LOGGING = {
 }
 
 if not DEBUG:
+    # `manage.py check --deploy` reports no issue with these (tests/security/test_deploy.py).
+    if SECRET_KEY.startswith("dev-only") or len(set(SECRET_KEY)) < 5 or len(SECRET_KEY) < 50:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY phải là chuỗi ngẫu nhiên từ 50 ký tự trở lên khi DJANGO_DEBUG=0."
+        )
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

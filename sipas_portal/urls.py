@@ -6,6 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from surveys import account_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="surveys:round_list", permanent=False)),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("tai-khoan/", include("surveys.urls_users")),  # own account; users for administrators
     path("nhat-ky/", include("surveys.urls_audit")),
+    path("quan-tri/login/", account_views.admin_login),  # the admin signs in on the portal's page
     path("quan-tri/", admin.site.urls),
     path("dot/", include("surveys.urls")),
     path("chi-so/", include("indexes.urls")),

@@ -7,9 +7,11 @@ from . import services
 from .models import (
     Agency,
     Answer,
+    AuditEntry,
     Domain,
     Factor,
     Level,
+    Officer,
     Option,
     Question,
     Questionnaire,
@@ -152,6 +154,44 @@ class ResponseAdmin(admin.ModelAdmin):
     search_fields = ("ma_phieu", "agency__code")
     inlines = (AnswerInline,)
     list_select_related = ("round", "agency", "domain", "entered_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    """Cán bộ: the agency a user works for and the agencies they key questionnaires for.
+    Day-to-day this is done in the portal (Người dùng); roles are the user's groups."""
+
+    list_display = ("user", "full_name", "agency", "phone")
+    list_filter = ("agency__level",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "agency__code", "agency__name")
+    autocomplete_fields = ("user", "agency")
+    filter_horizontal = ("entry_agencies",)
+    list_select_related = ("user", "agency")
+
+    @admin.display(description="họ và tên", ordering="user__first_name")
+    def full_name(self, obj):
+        return obj.user.get_full_name()
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Nhật ký: read-only, for everyone (the model refuses changes too)."""
+
+    list_display = ("at", "actor_name", "ip", "action", "target_repr", "round_code")
+    list_filter = ("action", "target_type")
+    search_fields = ("actor_name", "action", "target_repr", "target_id", "round_code", "note", "ip")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

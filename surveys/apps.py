@@ -3,16 +3,24 @@ from django.db.models.signals import post_migrate
 
 
 def sync_role_groups(sender, using="default", **kwargs) -> None:
-    """Keep one group per role with exactly the permissions surveys.roles gives it."""
+    """Keep one group per role with exactly the permissions surveys.roles gives it.
+
+    The administrators' role also holds the model permissions the admin site needs, except
+    any change to the audit trail.
+    """
     from django.contrib.auth.models import Group, Permission
 
-    from .roles import ROLE_PERMISSIONS
+    from .roles import ADMIN, ADMIN_SITE_APPS, ROLE_PERMISSIONS
 
+    permissions = Permission.objects.using(using)
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.using(using).filter(content_type__app_label="surveys", codename__in=codenames)
-        )
+        granted = permissions.filter(content_type__app_label="surveys", codename__in=codenames)
+        if role == ADMIN:
+            granted = granted | permissions.filter(content_type__app_label__in=ADMIN_SITE_APPS).exclude(
+                codename__in=["add_auditentry", "change_auditentry", "delete_auditentry"]
+            )
+        group.permissions.set(granted)
 
 
 class SurveysConfig(AppConfig):

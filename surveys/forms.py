@@ -26,9 +26,12 @@ class ImportWorkbookForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, upload_too_large: int | None = None, **kwargs):
+        """`upload_too_large`: the upload handler stopped reading the file (its approximate
+        size in bytes, or 0 when unknown); the form then only reports that."""
         super().__init__(*args, **kwargs)
         self.max_bytes = settings.IMPORT_MAX_BYTES
+        self.upload_too_large = upload_too_large
         self.fields["workbook"].help_text = (
             f"Trang đầu tên “Phieu”, dòng 1 là mã cột, mỗi dòng một phiếu. "
             f"Tối đa {_megabytes(self.max_bytes)} MB."
@@ -46,9 +49,26 @@ class ImportWorkbookForm(forms.Form):
                 params={"name": upload.name},
             )
         if upload.size > self.max_bytes:
-            raise forms.ValidationError(
+            raise self.too_large_error(upload.size)
+        return upload
+
+    def too_large_error(self, size: int | None) -> forms.ValidationError:
+        if size and size > self.max_bytes:
+            return forms.ValidationError(
                 "Tệp quá lớn (%(size)s MB); chỉ nhận tệp tối đa %(max)s MB. Hãy chia thành nhiều tệp.",
                 code="too_large",
-                params={"size": _megabytes(upload.size), "max": _megabytes(self.max_bytes)},
+                params={"size": _megabytes(size), "max": _megabytes(self.max_bytes)},
             )
-        return upload
+        return forms.ValidationError(
+            "Tệp quá lớn; chỉ nhận tệp tối đa %(max)s MB. Hãy chia thành nhiều tệp.",
+            code="too_large",
+            params={"max": _megabytes(self.max_bytes)},
+        )
+
+    def full_clean(self):
+        super().full_clean()
+        if self.upload_too_large is not None and self.is_bound:
+            # The file never arrived whole: "too large", not "no file chosen".
+            self._errors.pop("workbook", None)
+            self.cleaned_data.pop("workbook", None)
+            self.add_error("workbook", self.too_large_error(self.upload_too_large))

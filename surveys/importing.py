@@ -12,7 +12,9 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from .definition import AnswerValue, QuestionDef, QuestionnaireDef, check_consistency, check_values
@@ -20,8 +22,20 @@ from .models import Channel
 
 SHEET_NAME = "Phieu"
 META_COLUMNS = ("ma_phieu", "ma_co_quan", "ma_linh_vuc", "kenh", "ngay_khao_sat")
-MAX_ROWS = 200_000
+MAX_ROWS = 200_000  # questionnaires (data rows) in one file
 MAX_COLUMNS = 500
+
+# A .xlsx is a zip of XML parts. Before openpyxl opens one, its zip directory is checked so that
+# a small upload cannot expand into gigabytes ("zip bomb") or thousands of parts.
+DEFAULT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 1_000
+MAX_COMPRESSION_RATIO = 200  # a part this compressed …
+RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024  # … and this large is not something Excel writes
+
+NOT_A_WORKBOOK = "Tệp không phải là bảng tính Excel (.xlsx) đọc được; hãy lưu lại bằng Excel dạng .xlsx."
+ABNORMAL_WORKBOOK = (
+    "Tệp bảng tính bất thường (dung lượng giải nén quá lớn); hãy lưu lại tệp bằng Excel rồi tải lên lại."
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,9 @@ class ImportContext:
     agency_domains: set[tuple[str, str]]
     agencies: set[str]
     existing_serials: set[str]
+    # Agency codes the person importing may key questionnaires for; None = any agency of the
+    # round (Sở Nội vụ staff, the command line).
+    allowed_agencies: set[str] | None = None
 
 
 class WorkbookUnreadable(Exception):
@@ -74,12 +91,11 @@ def column_codes(definition: QuestionnaireDef) -> tuple[str, ...]:
 
 def read_workbook(source: IO[bytes] | str, context: ImportContext) -> tuple[list[ParsedRow], list[RowError]]:
     """Parse and check every row. Returns the good rows and every error found."""
+    check_archive(source)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise WorkbookUnreadable(
-            "Tệp không phải là bảng tính Excel (.xlsx) đọc được; hãy lưu lại bằng Excel dạng .xlsx."
-        ) from exc
+        raise WorkbookUnreadable(NOT_A_WORKBOOK) from exc
     except Exception as exc:  # openpyxl raises many kinds of errors on hostile XML
         raise WorkbookUnreadable(f"Không đọc được bảng tính: tệp bị hỏng hoặc sai định dạng ({type(exc).__name__}).") from exc
     try:
@@ -92,10 +108,70 @@ def read_workbook(source: IO[bytes] | str, context: ImportContext) -> tuple[list
         workbook.close()
 
 
+def check_archive(source: IO[bytes] | str) -> None:
+    """Refuse, from the zip directory alone, what is not a workbook or would expand absurdly.
+
+    Python's zipfile never inflates a member past the size its directory declares, so checking
+    the declared sizes bounds what openpyxl can ever read."""
+    limit = getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES)
+    try:
+        if not zipfile.is_zipfile(source):
+            raise WorkbookUnreadable(NOT_A_WORKBOOK)
+        _rewind(source)
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+    except WorkbookUnreadable:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise WorkbookUnreadable(NOT_A_WORKBOOK) from exc
+    finally:
+        _rewind(source)
+    if len(members) > MAX_MEMBERS:
+        raise WorkbookUnreadable(ABNORMAL_WORKBOOK)
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if total > limit or (member.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO):
+            raise WorkbookUnreadable(ABNORMAL_WORKBOOK)
+
+
+def _rewind(source: IO[bytes] | str) -> None:
+    if not isinstance(source, (str, bytes)) and hasattr(source, "seek"):
+        source.seek(0)
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _check_declared_size(sheet) -> None:
+    """The sheet's declared <dimension ref>: a file claiming a million rows or sixteen thousand
+    columns would make every row read as that wide, so it is refused before any row is read."""
+    rows, columns = sheet.max_row, sheet.max_column
+    if rows is None or columns is None:  # no <dimension>: the row loop still enforces the limits
+        return
+    if rows > MAX_ROWS + 1 or columns > MAX_COLUMNS:
+        try:
+            declared = f"{get_column_letter(sheet.min_column)}{sheet.min_row}:{get_column_letter(columns)}{rows} "
+        except ValueError:
+            declared = ""
+        raise WorkbookUnreadable(
+            f"Bảng tính khai báo vùng dữ liệu {declared}({_thousands(rows)} dòng × {_thousands(columns)} cột), "
+            f"vượt quá giới hạn {_thousands(MAX_ROWS)} phiếu và {_thousands(MAX_COLUMNS)} cột; "
+            "hãy xóa các dòng, cột thừa (hoặc chia thành nhiều tệp), lưu lại bằng Excel rồi tải lên lại."
+        )
+
+
 def _read_rows(workbook, context: ImportContext) -> tuple[list[ParsedRow], list[RowError]]:
     if not workbook.worksheets:
         raise WorkbookUnreadable("Bảng tính không có trang nào.")
     sheet = workbook.worksheets[0]
+    _check_declared_size(sheet)
+    # Past the check, read the rows actually there: a writer that declares too small a range
+    # would otherwise lose rows silently, and rows need not be padded to the declared width.
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
     if sheet.title != SHEET_NAME:
         return [], [RowError(None, None, f"Trang đầu tiên phải tên là “{SHEET_NAME}” (đang là “{sheet.title}”).")]
     rows = sheet.iter_rows(values_only=True)
@@ -103,7 +179,7 @@ def _read_rows(workbook, context: ImportContext) -> tuple[list[ParsedRow], list[
     if header is None:
         return [], [RowError(1, None, "bảng tính trống, thiếu dòng tiêu đề mã cột")]
     if len(header) > MAX_COLUMNS:
-        return [], [RowError(1, None, f"bảng tính có {len(header)} cột, vượt quá {MAX_COLUMNS}")]
+        return [], [RowError(1, None, f"bảng tính có {_thousands(len(header))} cột, vượt quá {_thousands(MAX_COLUMNS)}")]
     positions, errors = _read_header(header, column_codes(context.definition))
     if errors:
         return [], errors
@@ -111,7 +187,7 @@ def _read_rows(workbook, context: ImportContext) -> tuple[list[ParsedRow], list[
     first_row_of: dict[str, int] = {}
     for row_number, values in enumerate(rows, start=2):
         if row_number > MAX_ROWS + 1:
-            errors.append(RowError(None, None, f"bảng tính có hơn {MAX_ROWS:,} dòng; hãy chia thành nhiều tệp"))
+            errors.append(RowError(None, None, f"bảng tính có hơn {_thousands(MAX_ROWS)} phiếu; hãy chia thành nhiều tệp"))
             break
         cells = {code: _cell(values, index) for code, index in positions.items()}
         if all(_is_blank(v) for v in cells.values()):
@@ -200,6 +276,8 @@ def check_row(row: ParsedRow, context: ImportContext, *, answers_complete: bool 
         error("ma_co_quan", "thiếu mã cơ quan")
     elif row.agency_code not in context.agencies:
         error("ma_co_quan", f"cơ quan {row.agency_code} không tham gia đợt {round_code}")
+    elif context.allowed_agencies is not None and row.agency_code not in context.allowed_agencies:
+        error("ma_co_quan", f"bạn không được giao nhập phiếu cho cơ quan {row.agency_code}")
     if not row.domain_code:
         error("ma_linh_vuc", "thiếu mã lĩnh vực")
     elif row.agency_code in context.agencies and (row.agency_code, row.domain_code) not in context.agency_domains:

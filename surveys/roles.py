@@ -26,3 +26,6 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     LEADER: ("view_all_results", "download_reports"),
     SUPERVISOR: ("supervise", "view_all_results"),
 }
+
+# Apps whose models the administrators manage in the admin site (/quan-tri/).
+ADMIN_SITE_APPS = ("surveys", "indexes", "reporting", "auth")

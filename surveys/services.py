@@ -52,13 +52,16 @@ def ensure_collecting(survey_round: SurveyRound) -> None:
         )
 
 
-def build_import_context(survey_round: SurveyRound, definition: QuestionnaireDef) -> ImportContext:
+def build_import_context(
+    survey_round: SurveyRound, definition: QuestionnaireDef, *, allowed_agencies: set[str] | None = None
+) -> ImportContext:
     return ImportContext(
         definition=definition,
         round_code=survey_round.code,
         agency_domains=round_agency_domains(survey_round),
         agencies=set(RoundAgency.objects.filter(round=survey_round).values_list("agency__code", flat=True)),
         existing_serials=set(Response.objects.filter(round=survey_round).values_list("ma_phieu", flat=True)),
+        allowed_agencies=allowed_agencies,
     )
 
 
@@ -68,12 +71,17 @@ def import_responses(
     source: IO[bytes] | str,
     entered_by: AbstractBaseUser | None,
     skip_invalid: bool = False,
+    allowed_agencies: set[str] | None = None,
 ) -> ImportOutcome:
-    """Nhập phiếu từ bảng tính: every row saved, or (with an error) none unless `skip_invalid`."""
+    """Nhập phiếu từ bảng tính: every row saved, or (with an error) none unless `skip_invalid`.
+
+    `allowed_agencies` (agency codes) restricts the rows to the agencies the person importing
+    may key questionnaires for (surveys.access.enterable_agencies); None = any agency."""
     ensure_collecting(survey_round)
     definition = load_definition(survey_round.questionnaire)
+    context = build_import_context(survey_round, definition, allowed_agencies=allowed_agencies)
     try:
-        rows, errors = read_workbook(source, build_import_context(survey_round, definition))
+        rows, errors = read_workbook(source, context)
     except WorkbookUnreadable as exc:
         return ImportOutcome(saved=0, errors=[RowError(None, None, str(exc))])
     if errors and not skip_invalid:

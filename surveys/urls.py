@@ -1,10 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import response_views, views
 
 app_name = "surveys"
 urlpatterns = [
     path("", views.round_list, name="round_list"),
     path("<str:code>/", views.round_overview, name="round_overview"),
     path("<str:code>/nhap-bang-tinh/", views.round_import, name="round_import"),
+    path("<str:code>/mau-bang-tinh/", views.round_template, name="round_template"),
+    # Phiếu của đợt: danh sách, tải XLSX, xem, nhập mới, sửa.
+    path("<str:code>/phieu/", response_views.response_list, name="response_list"),
+    path("<str:code>/phieu/xlsx/", response_views.response_list_xlsx, name="response_list_xlsx"),
+    path("<str:code>/phieu/moi/", response_views.response_create, name="response_create"),
+    path("<str:code>/phieu/<int:pk>/", response_views.response_detail, name="response_detail"),
+    path("<str:code>/phieu/<int:pk>/sua/", response_views.response_edit, name="response_edit"),
 ]

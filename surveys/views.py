@@ -1,44 +1,104 @@
+"""Round list, round overview and workbook import. Who sees what is decided in surveys.access
+only: these views ask it, they never look at roles."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import selectors, services
+from sipas_portal.xlsx import XLSX_CONTENT_TYPE
+
+from . import access, selectors, services
 from .forms import ImportWorkbookForm
+from .template_workbook import template_bytes
+from .uploads import ImportSizeLimitHandler
 
 MAX_ERRORS_SHOWN = 500
+
+
+def _actions(user) -> dict[str, bool]:
+    """What the buttons of a round page may offer."""
+    return {
+        "results": access.can_see_results(user),
+        "enter": access.can(user, access.ENTER_RESPONSES) or access.can(user, access.ENTER_ANY_AGENCY),
+        "recompute": access.can(user, access.RECOMPUTE),
+        "responses": access.can(user, access.ENTER_RESPONSES) or access.can(user, access.SUPERVISE),
+    }
 
 
 @login_required
 @require_safe
 def round_list(request):
-    return render(request, "surveys/round_list.html", {"rounds": selectors.round_list()})
+    visible = access.visible_rounds(request.user).values("pk")
+    return render(
+        request,
+        "surveys/round_list.html",
+        {"rounds": selectors.round_list().filter(pk__in=visible)},
+    )
+
+
+def progress_agency_ids(user, survey_round) -> set[int] | None:
+    """Agencies whose collection progress the user sees (None = all): those whose results they
+    may read, plus those they may key questionnaires for."""
+    ids: set[int] | None = set()
+    if access.can_see_results(user):
+        ids = access.result_agency_ids(user, survey_round)
+    if ids is not None:
+        ids |= set(access.enterable_agencies(user, survey_round).values_list("pk", flat=True))
+    return ids
 
 
 @login_required
 @require_safe
 def round_overview(request, code):
-    survey_round = get_object_or_404(selectors.rounds(), code=code)
+    survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
     rows = selectors.round_progress(survey_round)
+    agency_ids = progress_agency_ids(request.user, survey_round)
+    if agency_ids is not None:
+        rows = [row for row in rows if row["agency"].pk in agency_ids]
     return render(
         request,
         "surveys/round_overview.html",
-        {"round": survey_round, "rows": rows, "levels": selectors.level_progress(rows)},
+        {
+            "round": survey_round,
+            "rows": rows,
+            "levels": selectors.level_progress(rows),
+            "scoped": agency_ids is not None,
+            "actions": _actions(request.user),
+        },
     )
 
 
+@csrf_exempt
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def round_import(request, code):
-    survey_round = get_object_or_404(selectors.rounds(), code=code)
+    """Nhập bảng tính. The size-limiting upload handler must be installed before the CSRF check
+    reads request.POST, hence csrf_exempt here and csrf_protect on the inner view."""
+    access.require(request.user, access.ENTER_RESPONSES, access.ENTER_ANY_AGENCY)
+    limiter = ImportSizeLimitHandler(request)
+    request.upload_handlers.insert(0, limiter)
+    return _round_import(request, code, limiter)
+
+
+@csrf_protect
+def _round_import(request, code, limiter: ImportSizeLimitHandler):
+    survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
+    allowed = allowed_import_agencies(request.user, survey_round)
     errors = []
     not_open = None
     if request.method == "POST":
-        form = ImportWorkbookForm(request.POST, request.FILES)
+        data, files = request.POST, request.FILES  # parses the body: only now is `exceeded` known
+        too_large = (limiter.approximate_size or 0) if limiter.exceeded else None
+        form = ImportWorkbookForm(data, files, upload_too_large=too_large)
         if form.is_valid():
             try:
                 outcome = services.import_responses(
-                    survey_round=survey_round, source=form.cleaned_data["workbook"], entered_by=request.user
+                    survey_round=survey_round,
+                    source=form.cleaned_data["workbook"],
+                    entered_by=request.user,
+                    allowed_agencies=allowed,
                 )
             except services.RoundNotOpen as exc:
                 not_open = str(exc)
@@ -66,5 +126,24 @@ def round_import(request, code):
             "error_count": len(errors),
             "errors_hidden": max(0, len(errors) - MAX_ERRORS_SHOWN),
             "not_open": not_open,
+            "allowed_agencies": None if allowed is None else sorted(allowed),
         },
     )
+
+
+def allowed_import_agencies(user, survey_round) -> set[str] | None:
+    """Agency codes the user may import rows about; None = any agency of the round."""
+    if access.can(user, access.ENTER_ANY_AGENCY):
+        return None
+    return set(access.enterable_agencies(user, survey_round).values_list("code", flat=True))
+
+
+@login_required
+@require_safe
+def round_template(request, code):
+    """Tải mẫu bảng tính nhập phiếu của đợt (interfaces.md §2)."""
+    access.require(request.user, access.ENTER_RESPONSES, access.ENTER_ANY_AGENCY, access.MANAGE_ROUNDS)
+    survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
+    response = HttpResponse(template_bytes(survey_round), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="mau-nhap-phieu-{survey_round.code}.xlsx"'
+    return response

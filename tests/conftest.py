@@ -80,6 +80,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Many users and sign-ins per test: PBKDF2's deliberate slowness is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _celery_task_mode(request):
     """Eager tasks for every test except those marked `worker`, which go through the broker."""
     conf = _celery_app().conf

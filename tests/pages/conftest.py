@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from indexes.services import recompute_round
-from surveys import services
+from surveys import roles, services
 from surveys.models import SurveyRound
+from tests.security.users import make_user
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = REPO_ROOT / "fixtures" / "langson_2022.json"
@@ -19,8 +20,9 @@ SAMPLE_EXPECTED = SAMPLES / "langson-2022-sample.expected.json"
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user(username="canbo", password="mat-khau-thu-nghiem-1")
+def user(db):
+    """A Sở Nội vụ staff member (Cán bộ Sở Nội vụ): every page and every agency."""
+    return make_user("canbo", roles.STAFF)
 
 
 @pytest.fixture

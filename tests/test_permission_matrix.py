@@ -1,0 +1,203 @@
+"""Every URL of the portal × every role, including anonymous visitors.
+
+The matrix is keyed by the URL pattern; `test_every_url_has_an_entry` fails as soon as a
+new URL is added without deciding here who may open it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver
+from openpyxl import load_workbook
+
+from surveys import roles
+from surveys.importing import ParsedRow, parse_answer
+from surveys.models import Agency, Officer, Questionnaire, Response
+from surveys.selectors import load_definition
+
+OK, LOGIN, DENY = "mở được", "về trang đăng nhập", "bị từ chối"
+ROLE_NAMES = ("anon", "admin", "staff", "entry", "agency", "leader", "supervisor")
+
+
+def everyone(outcome: str, **overrides: str) -> dict[str, str]:
+    return {role: overrides.get(role, outcome) for role in ROLE_NAMES}
+
+
+def signed_in(outcome: str, **overrides: str) -> dict[str, str]:
+    return everyone(outcome, anon=LOGIN, **overrides)
+
+
+def only(*allowed: str) -> dict[str, str]:
+    return signed_in(DENY, **{role: OK for role in allowed})
+
+
+# pattern → (method, expected outcome per role)
+MATRIX: dict[str, tuple[str, dict[str, str]]] = {
+    "": ("get", signed_in(OK)),
+    "dang-nhap/": ("get", everyone(OK)),
+    "dang-nhap/quen-mat-khau/": ("get", everyone(OK)),
+    "dang-nhap/quen-mat-khau/da-gui/": ("get", everyone(OK)),
+    "dang-nhap/dat-lai/<uidb64>/<token>/": ("get", everyone(OK)),
+    "dang-nhap/dat-lai/xong/": ("get", everyone(OK)),
+    "dang-xuat/": ("post", everyone(LOGIN)),
+    "tai-khoan/": ("get", signed_in(OK)),
+    "tai-khoan/doi-mat-khau/": ("get", signed_in(OK)),
+    "tai-khoan/doi-mat-khau/xong/": ("get", signed_in(OK)),
+    "tai-khoan/dang-xuat-moi-noi/": ("post", everyone(LOGIN)),
+    "tai-khoan/nguoi-dung/": ("get", only("admin")),
+    "tai-khoan/nguoi-dung/them/": ("get", only("admin")),
+    "tai-khoan/nguoi-dung/<int:pk>/": ("get", only("admin")),
+    "tai-khoan/nguoi-dung/<int:pk>/mo-khoa/": ("post", only("admin")),
+    "nhat-ky/": ("get", only("admin", "supervisor")),
+    "nhat-ky/xlsx/": ("get", only("admin", "supervisor")),
+    "quan-tri/login/": ("get", only("admin")),
+    "quan-tri/": ("get", only("admin")),
+    "dot/": ("get", signed_in(OK)),
+    "dot/<str:code>/": ("get", signed_in(OK)),
+    "dot/<str:code>/nhap-bang-tinh/": ("get", only("admin", "staff", "entry")),
+    "dot/<str:code>/mau-bang-tinh/": ("get", only("admin", "staff", "entry")),
+    "dot/<str:code>/phieu/": ("get", only("admin", "staff", "entry", "supervisor")),
+    "dot/<str:code>/phieu/xlsx/": ("get", only("admin", "staff", "entry", "supervisor")),
+    "dot/<str:code>/phieu/moi/": ("get", only("admin", "staff", "entry")),
+    "dot/<str:code>/phieu/<int:pk>/": ("get", only("admin", "staff", "entry", "supervisor")),
+    "dot/<str:code>/phieu/<int:pk>/sua/": ("get", only("admin", "staff", "entry")),
+    "chi-so/<str:code>/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "chi-so/<str:code>/json/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "chi-so/<str:code>/xlsx/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "chi-so/<str:code>/tinh-lai/": ("post", only("admin", "staff")),
+    "cong-khai/": ("get", everyone(OK)),
+}
+
+
+def url_patterns(patterns=None, prefix: str = "") -> list[str]:
+    """Every route of the portal; the admin site counts as one entry (its prefix)."""
+    found = []
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                found.append(prefix + str(pattern.pattern))
+            else:
+                found.extend(url_patterns(pattern.url_patterns, prefix + str(pattern.pattern)))
+        elif isinstance(pattern, URLPattern):
+            found.append(prefix + str(pattern.pattern))
+    return found
+
+
+def test_every_url_has_an_entry():
+    routes = url_patterns()
+    missing = sorted(set(routes) - set(MATRIX))
+    assert missing == [], f"URL chưa có trong ma trận phân quyền: {missing}"
+    assert sorted(set(MATRIX) - set(routes)) == []
+
+
+def make_user(username: str, role: str | None, *, agency: str | None = None, entry: tuple[str, ...] = ()):
+    user = get_user_model().objects.create_user(username, password="Mat-khau-thu-2026", first_name=username)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+        user.is_staff = role == roles.ADMIN
+        user.save()
+    officer = Officer.objects.create(user=user, agency=Agency.objects.get(code=agency) if agency else None)
+    officer.entry_agencies.set(Agency.objects.filter(code__in=entry))
+    return user
+
+
+@pytest.fixture
+def world(langson_round, client):
+    from indexes.services import recompute_round
+    from surveys.services import record_response
+    from tests.surveys.test_import import good_row  # a valid row of SIPAS-LS-2022
+
+    users = {
+        "admin": make_user("quantri", roles.ADMIN, agency="SNV"),
+        "staff": make_user("canbo.snv", roles.STAFF, agency="SNV"),
+        "entry": make_user("buudien", roles.ENTRY, entry=("STP",)),
+        "agency": make_user("tpls", roles.AGENCY, agency="TPLS"),
+        "leader": make_user("lanhdao", roles.LEADER),
+        "supervisor": make_user("mttq", roles.SUPERVISOR),
+    }
+    rows = {
+        "own": _row(good_row("PM-1", ma_co_quan="STP", ma_linh_vuc="LLTP")),
+        "other": _row(good_row("PM-2", ma_co_quan="SKHDT", ma_linh_vuc="DKDN")),
+    }
+    mine = record_response(survey_round=langson_round, row=rows["own"], entered_by=users["entry"])
+    theirs = record_response(survey_round=langson_round, row=rows["other"], entered_by=users["staff"])
+    recompute_round(round_id=langson_round.pk, force=True)
+    return {"users": users, "round": langson_round, "mine": mine, "theirs": theirs}
+
+
+def _row(cells: dict):
+    """A ParsedRow from the import test's cell dictionary."""
+    definition = load_definition(Questionnaire.objects.get(code="SIPAS-LS-2022"))
+    answers = {}
+    for question in definition.questions:
+        raw = cells.get(question.code)
+        if raw not in (None, ""):
+            answers[question.code] = parse_answer(question, raw)[0]
+    return ParsedRow(
+        row=0, ma_phieu=cells["ma_phieu"], agency_code=cells["ma_co_quan"], domain_code=cells["ma_linh_vuc"],
+        channel=cells["kenh"], surveyed_on=dt.date(2022, 11, 2), answers=answers,
+    )
+
+
+def concrete_url(pattern: str, world) -> str:
+    user_id = world["users"]["entry"].pk
+    return "/" + (
+        pattern.replace("<str:code>", world["round"].code)
+        .replace("phieu/<int:pk>", f"phieu/{world['mine'].pk}")
+        .replace("<int:pk>", str(user_id))
+        .replace("<uidb64>/<token>", "MQ/sai-ma")
+    )
+
+
+def outcome_of(client, method: str, url: str) -> str:
+    response = getattr(client, method)(url, follow=True)
+    final = response.request["PATH_INFO"]
+    if final.startswith("/dang-nhap/") and not url.startswith("/dang-nhap/"):
+        return LOGIN
+    if response.status_code == 200:
+        return OK
+    if response.status_code in (403, 404):
+        return DENY
+    return f"mã {response.status_code}"
+
+
+@pytest.mark.parametrize("pattern", sorted(MATRIX))
+def test_permission_matrix(pattern, world, client):
+    method, expected = MATRIX[pattern]
+    url = concrete_url(pattern, world)
+    got = {}
+    for role in ROLE_NAMES:
+        client.logout()
+        if role != "anon":
+            client.force_login(world["users"][role])
+        got[role] = outcome_of(client, method, url)
+    assert got == expected, url
+
+
+def test_an_officer_cannot_reach_another_agencys_data(world, client):
+    """The post-office clerk keys STP only; guessing ids or URLs never shows SKHDT's data."""
+    code, theirs = world["round"].code, world["theirs"]
+    client.force_login(world["users"]["entry"])
+    listing = client.get(f"/dot/{code}/phieu/")
+    assert "PM-1" in listing.content.decode() and "PM-2" not in listing.content.decode()
+    assert client.get(f"/dot/{code}/phieu/{theirs.pk}/").status_code == 404
+    assert client.get(f"/dot/{code}/phieu/{theirs.pk}/sua/").status_code in (403, 404)
+    assert client.post(f"/dot/{code}/phieu/{theirs.pk}/sua/", {"ma_phieu": "PM-2"}).status_code in (403, 404)
+    export = load_workbook(io.BytesIO(client.get(f"/dot/{code}/phieu/xlsx/").content))
+    serials = {row[0] for row in export.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert serials == {"PM-1"}
+    assert client.post(f"/chi-so/{code}/tinh-lai/").status_code == 403
+    assert client.get(f"/chi-so/{code}/json/").status_code == 403
+    assert Response.objects.get(pk=theirs.pk).ma_phieu == "PM-2"
+
+    client.force_login(world["users"]["agency"])  # UBND Thành phố Lạng Sơn
+    results = client.get(f"/chi-so/{code}/json/").json()["results"]
+    codes = {(r["scope"], r["code"]) for r in results}
+    assert ("agency", "TPLS") in codes and ("agency", "TPLS-03") in codes
+    assert not {c for c in codes if c[1] and (c[1].startswith(("SKHDT", "STP", "CLANG")))}
+    assert ("province", None) not in codes
+    assert client.get(f"/dot/{code}/phieu/{theirs.pk}/").status_code in (403, 404)
