@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from surveys.admin import ReadOnlyAdminMixin
+
 from .models import IndexResult, PublishedResult
 
 
@@ -9,18 +11,10 @@ class PublishedResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndexResult)
-class IndexResultAdmin(admin.ModelAdmin):
+class IndexResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Stored results are written only by the engine."""
 
     list_display = ("round", "scope", "code", "name", "n", "sipas")
     list_filter = ("round", "scope")
     search_fields = ("code", "name")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,6 +14,7 @@ from sipas_portal.xlsx import XLSX_CONTENT_TYPE
 from surveys import access
 
 from . import selectors, services
+from .explain import MAX_LISTED, explain
 from .exports import index_workbook
 
 
@@ -76,3 +77,18 @@ def round_recompute(request, code):
     if access.can_see_results(request.user):
         return redirect("indexes:round_indexes", code=survey_round.code)
     return redirect("surveys:round_overview", code=survey_round.code)
+
+
+@login_required
+@require_safe
+def round_explain(request, code, scope, scope_code=""):
+    """Cách tính: the sums behind one scope's indexes (supervisors and result readers)."""
+    survey_round, agency_ids = _results_scope(request, code)
+    result = get_object_or_404(
+        selectors.round_results(survey_round, agency_ids=agency_ids), scope=scope, code=scope_code
+    )
+    return render(
+        request,
+        "indexes/round_explain.html",
+        {"round": survey_round, "x": explain(survey_round, result), "max_listed": MAX_LISTED},
+    )

@@ -23,6 +23,19 @@ from .models import (
 )
 
 
+class ReadOnlyAdminMixin:
+    """Shown in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Level)
 class LevelAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "order")
@@ -131,38 +144,22 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     inlines = (RoundAgencyInline, RoundAgencyDomainInline)
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Answer
     extra = 0
     fields = ("question", "value", "text")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("ma_phieu", "round", "agency", "domain", "channel", "surveyed_on", "entered_by", "entered_at")
     list_filter = ("round", "channel", "agency__level")
     search_fields = ("ma_phieu", "agency__code")
     inlines = (AnswerInline,)
     list_select_related = ("round", "agency", "domain", "entered_by")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Officer)
@@ -183,7 +180,7 @@ class OfficerAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Nhật ký: read-only, for everyone (the model refuses changes too)."""
 
     list_display = ("at", "actor_name", "ip", "action", "target_repr", "round_code")
@@ -193,11 +190,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

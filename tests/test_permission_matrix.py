@@ -69,6 +69,10 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "chi-so/<str:code>/json/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
     "chi-so/<str:code>/xlsx/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
     "chi-so/<str:code>/tinh-lai/": ("post", only("admin", "staff")),
+    "chi-so/<str:code>/cach-tinh/<str:scope>/": ("get", only("admin", "staff", "leader", "supervisor")),
+    "chi-so/<str:code>/cach-tinh/<str:scope>/<path:scope_code>/": (
+        "get", only("admin", "staff", "agency", "leader", "supervisor"),
+    ),
     "cong-khai/": ("get", everyone(OK)),
 }
 
@@ -150,6 +154,8 @@ def concrete_url(pattern: str, world) -> str:
         .replace("phieu/<int:pk>", f"phieu/{world['mine'].pk}")
         .replace("<int:pk>", str(user_id))
         .replace("<uidb64>/<token>", "MQ/sai-ma")
+        .replace("<str:scope>/<path:scope_code>", "agency/TPLS")
+        .replace("<str:scope>", "province")
     )
 
 
