@@ -2,27 +2,18 @@
 only: every view reads results through `selectors.round_results` with the user's
 `result_agency_ids`, so the page and both downloads always show the same rows."""
 import json
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from sipas_portal.xlsx import XLSX_CONTENT_TYPE
+from sipas_portal.xlsx import attachment
 from surveys import access
 
 from . import selectors, services
 from .explain import MAX_LISTED, explain
 from .exports import index_workbook
-
-
-def _attachment(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
-    return response
 
 
 def _results_scope(request, code):
@@ -54,15 +45,15 @@ def round_indexes(request, code):
 def round_indexes_json(request, code):
     survey_round, agency_ids = _results_scope(request, code)
     text = json.dumps(selectors.index_json(survey_round, agency_ids=agency_ids), ensure_ascii=False, indent=1)
-    return _attachment(text, "application/json; charset=utf-8", f"chi-so-{survey_round.code}.json")
+    return attachment(text, f"chi-so-{survey_round.code}.json", "application/json; charset=utf-8")
 
 
 @login_required
 @require_safe
 def round_indexes_xlsx(request, code):
     survey_round, agency_ids = _results_scope(request, code)
-    return _attachment(
-        index_workbook(survey_round, agency_ids=agency_ids), XLSX_CONTENT_TYPE, f"chi-so-{survey_round.code}.xlsx"
+    return attachment(
+        index_workbook(survey_round, agency_ids=agency_ids), f"chi-so-{survey_round.code}.xlsx"
     )
 
 

@@ -6,18 +6,16 @@ Only users with the `supervise` capability get in; everyone else gets a 403.
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from sipas_portal.xlsx import XLSX_CONTENT_TYPE, new_workbook, workbook_bytes, write_table
+from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
 
 from . import access, audit, audit_selectors
 from .audit_selectors import AuditFilters
@@ -170,7 +168,5 @@ def audit_xlsx(request):
         )
     audit.record(action="tải nhật ký", target_type="surveys.AuditEntry", target_repr="Nhật ký",
                  round_code=filters.round_code, after={"so_muc": min(total, XLSX_MAX_ROWS), "bo_loc": form.query()})
-    response = HttpResponse(workbook_bytes(workbook), content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", f"nhat-ky-{stamp}.xlsx")}"'
-    return response
+    return attachment(workbook_bytes(workbook), f"nhat-ky-{stamp}.xlsx")

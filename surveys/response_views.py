@@ -8,7 +8,6 @@ needs the questionnaire in `editable_responses`. A questionnaire outside the use
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -17,13 +16,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sipas_portal.xlsx import XLSX_CONTENT_TYPE, new_workbook, workbook_bytes, write_table
+from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
 
 from . import access, audit, services
 from .definition import QuestionDef, applies
@@ -51,12 +49,6 @@ def _round(request, code: str) -> SurveyRound:
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(moment) if moment else None
-
-
-def _attachment(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", filename)}"'
-    return response
 
 
 # --------------------------------------------------------------------------- list
@@ -171,7 +163,7 @@ def response_list_xlsx(request, code):
         action="tải danh sách phiếu", target=survey_round, round_code=survey_round.code,
         after={"so_phieu": len(responses), "bo_loc": _filter_query(filters)},
     )
-    return _attachment(workbook_bytes(workbook), f"phieu-{survey_round.code}.xlsx")
+    return attachment(workbook_bytes(workbook), f"phieu-{survey_round.code}.xlsx")
 
 
 def _user_name(user) -> str:

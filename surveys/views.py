@@ -2,12 +2,11 @@
 only: these views ask it, they never look at roles."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sipas_portal.xlsx import XLSX_CONTENT_TYPE
+from sipas_portal.xlsx import attachment
 
 from . import access, selectors, services
 from .forms import ImportWorkbookForm
@@ -144,6 +143,4 @@ def round_template(request, code):
     """Tải mẫu bảng tính nhập phiếu của đợt (interfaces.md §2)."""
     access.require(request.user, access.ENTER_RESPONSES, access.ENTER_ANY_AGENCY, access.MANAGE_ROUNDS)
     survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
-    response = HttpResponse(template_bytes(survey_round), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="mau-nhap-phieu-{survey_round.code}.xlsx"'
-    return response
+    return attachment(template_bytes(survey_round), f"mau-nhap-phieu-{survey_round.code}.xlsx")
