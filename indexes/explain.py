@@ -1,8 +1,8 @@
 """Cách tính: how one scope's indexes were computed, for supervisors to check by hand.
 
 The sums come from the same grouped query and roll-up as the stored results; for scopes of a
-few hundred questionnaires each respondent's a_i and b_i are listed too, unpacked from the
-derived columns the index query reads.
+few hundred questionnaires each respondent's a_i and b_i are listed too, counted from the
+criterion columns the index query reads.
 """
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from surveys.definition import QuestionnaireDef
-from surveys.models import FACTOR_COUNT_BITS, Response, SurveyRound
-from surveys.scoring import FACTOR_COUNT_MASK
+from surveys.models import Response, SurveyRound
+from surveys.scoring import slots
 from surveys.selectors import load_definition
 
 from . import engine, gather
+from .gather import SATISFIED_FROM
 from .models import IndexResult
 
 MAX_LISTED = 500
@@ -52,8 +53,17 @@ def _groups_in_scope(structure: engine.RoundStructure, scope: str, code: str | N
     }
 
 
-def _unpack(packed: int, count: int) -> list[int]:
-    return [(packed >> (FACTOR_COUNT_BITS * k)) & FACTOR_COUNT_MASK for k in range(count)]
+def _line(row: dict, definition: QuestionnaireDef, layout) -> RespondentLine:
+    """A respondent's b_ik and a_ik per factor, from their stored criterion answers."""
+    counts = []
+    for factor in definition.factor_codes:
+        values = [row[layout.criteria[q.code]] for q in definition.criteria if q.factor == factor]
+        answered = [v for v in values if v is not None]
+        counts.append((sum(v >= SATISFIED_FROM for v in answered), len(answered)))
+    return RespondentLine(
+        row["ma_phieu"], row["agency__code"], row["domain__code"],
+        a=sum(a for _, a in counts), b=sum(b for b, _ in counts), factor_counts=tuple(counts),
+    )
 
 
 def explain(survey_round: SurveyRound, result: IndexResult) -> Explanation:
@@ -67,19 +77,14 @@ def explain(survey_round: SurveyRound, result: IndexResult) -> Explanation:
             tally.add(group)
     respondents = None
     if tally.n <= MAX_LISTED:
-        factors = len(definition.factors)
-        respondents = []
+        layout = slots(definition)
         in_scope = Q(pk__in=[])
         for agency, domain in groups:
             in_scope |= Q(agency__code=agency, domain__code=domain)
         rows = (
             Response.objects.filter(in_scope, round=survey_round)
-            .values_list("ma_phieu", "agency__code", "domain__code", "factor_answered", "factor_satisfied")
+            .values("ma_phieu", "agency__code", "domain__code", *layout.criteria.values())
             .order_by("agency__code", "domain__code", "ma_phieu")
         )
-        for ma_phieu, agency, domain, answered, satisfied in rows:
-            a_k, b_k = _unpack(answered, factors), _unpack(satisfied, factors)
-            respondents.append(
-                RespondentLine(ma_phieu, agency, domain, sum(a_k), sum(b_k), tuple(zip(b_k, a_k, strict=True)))
-            )
+        respondents = [_line(row, definition, layout) for row in rows]
     return Explanation(result=result, definition=definition, tally=tally, respondents=respondents)

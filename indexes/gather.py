@@ -1,108 +1,80 @@
 """Feeding the engine from the database: one grouped pass over a round's responses.
 
-The derived columns on `Response` (surveys.scoring) let PostgreSQL or SQLite compute every
-sum the engine needs per agency × domain without reading a single answer row. Option shares
-come from a second grouped query over the answers of the choice questions.
+Each response carries its answers as a wide row of slot columns (surveys.scoring), so a
+single `GROUP BY agency, domain` of plain SUM and COUNT gives every sum the engine needs —
+SIPAS and factor ratios, criterion counts, option counts — without reading an answer row.
+A few hundred groups come back; the engine rolls them up to every other scope.
 """
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, Sum, Value, When
-from django.db.models.functions import Cast
-from django.db.models.lookups import GreaterThan
+from django.db.models import Count, F, Q, Sum
 
 from surveys.definition import QuestionnaireDef
-from surveys.models import FACTOR_COUNT_BITS, Answer, Response, RoundAgency, RoundAgencyDomain, SurveyRound
-from surveys.scoring import FACTOR_COUNT_MASK
+from surveys.models import Agency, Domain, Response, RoundAgency, RoundAgencyDomain, SurveyRound
+from surveys.scoring import slots
 
 from .engine import AgencyNode, RoundStructure, Tally
 
-
-def _factor_count(column: str, position: int):
-    return F(column).bitrightshift(FACTOR_COUNT_BITS * position).bitand(FACTOR_COUNT_MASK)
-
-
-def _bit(column: str, position: int):
-    return F(column).bitrightshift(position).bitand(1)
+SATISFIED_FROM = 4  # 4 "Hài lòng" and 5 "Rất hài lòng"
 
 
 def aggregate_expressions(definition: QuestionnaireDef) -> dict:
-    """The SELECT list of the grouped pass: every sum the engine needs, by alias."""
-    factors = definition.factor_codes
-    total_a = sum((_factor_count("factor_answered", k) for k in range(len(factors))), Value(0))
-    total_b = sum((_factor_count("factor_satisfied", k) for k in range(len(factors))), Value(0))
-    expressions: dict = {"n": Count("id")}
-    expressions["sipas_sum"] = Sum(_ratio(total_a, total_b))
-    expressions["sipas_n"] = Sum(_positive(total_a))
-    for k in range(len(factors)):
-        answered = _factor_count("factor_answered", k)
-        expressions[f"f{k}_sum"] = Sum(_ratio(answered, _factor_count("factor_satisfied", k)))
-        expressions[f"f{k}_n"] = Sum(_positive(answered))
-    for j in range(len(definition.criterion_codes)):
-        expressions[f"c{j}_a"] = Sum(_bit("answered_mask", j))
-        expressions[f"c{j}_s"] = Sum(_bit("satisfied_mask", j))
+    """The SELECT list of the grouped pass, by alias: only SUM and COUNT of stored columns
+    (and, for multi-choice options, of one bit of a stored column)."""
+    layout = slots(definition)
+    expressions: dict = {"n": Count("id"), "sipas_sum": Sum("ratio"), "sipas_n": Count("ratio")}
+    for column in layout.factors.values():
+        expressions[f"{column}_sum"] = Sum(column)
+        expressions[f"{column}_n"] = Count(column)
+    for column in layout.criteria.values():
+        expressions[f"{column}_a"] = Count(column)
+        expressions[f"{column}_s"] = Count(column, filter=Q(**{f"{column}__gte": SATISFIED_FROM}))
+    for code, column in layout.singles.items():
+        expressions[f"{column}_n"] = Count(column)
+        for option in definition.by_code[code].options:
+            expressions[f"{column}_{option}"] = Count(column, filter=Q(**{column: option}))
+    for code, column in layout.multis.items():
+        expressions[f"{column}_n"] = Count(column)
+        for option in definition.by_code[code].options:
+            expressions[f"{column}_{option}"] = Sum(F(column).bitrightshift(option).bitand(1))
     return expressions
 
 
-def _positive(expression):
-    return Case(When(_gt_zero(expression), then=Value(1)), default=Value(0), output_field=IntegerField())
-
-
-def _gt_zero(expression):
-    return GreaterThan(expression, 0)
-
-
-def _ratio(answered, satisfied):
-    return Case(
-        When(_gt_zero(answered), then=Cast(satisfied, FloatField()) / Cast(answered, FloatField())),
-        default=Value(None),
-        output_field=FloatField(),
+def grouped_rows(survey_round: SurveyRound, definition: QuestionnaireDef):
+    """The one grouped query (by agency and domain ids: no join, no sort on text)."""
+    return (
+        Response.objects.filter(round=survey_round)
+        .values("agency_id", "domain_id")
+        .order_by()
+        .annotate(**aggregate_expressions(definition))
     )
 
 
 def group_tallies(survey_round: SurveyRound, definition: QuestionnaireDef) -> dict[tuple[str, str], Tally]:
-    """One Tally per (agency code, domain code) of the round, from one grouped query."""
-    rows = (
-        Response.objects.filter(round=survey_round)
-        .values("agency__code", "domain__code")
-        .order_by()
-        .annotate(**aggregate_expressions(definition))
-    )
+    """One Tally per (agency code, domain code) of the round."""
+    layout = slots(definition)
+    agency_codes = dict(Agency.objects.values_list("id", "code"))
+    domain_codes = dict(Domain.objects.values_list("id", "code"))
     tallies: dict[tuple[str, str], Tally] = {}
-    for row in rows:
-        tally = Tally(n=row["n"], sipas_sum=row["sipas_sum"] or 0.0, sipas_n=row["sipas_n"] or 0)
-        for k, code in enumerate(definition.factor_codes):
-            tally.factor_sum[code] = row[f"f{k}_sum"] or 0.0
-            tally.factor_n[code] = row[f"f{k}_n"] or 0
-        for j, code in enumerate(definition.criterion_codes):
-            tally.criterion_answered[code] = row[f"c{j}_a"] or 0
-            tally.criterion_satisfied[code] = row[f"c{j}_s"] or 0
-        tallies[(row["agency__code"], row["domain__code"])] = tally
+    for row in grouped_rows(survey_round, definition):
+        tally = Tally(n=row["n"], sipas_sum=row["sipas_sum"] or 0.0, sipas_n=row["sipas_n"])
+        for code, column in layout.factors.items():
+            tally.factor_sum[code] = row[f"{column}_sum"] or 0.0
+            tally.factor_n[code] = row[f"{column}_n"]
+        for code, column in layout.criteria.items():
+            tally.criterion_answered[code] = row[f"{column}_a"]
+            tally.criterion_satisfied[code] = row[f"{column}_s"]
+        for code, column in {**layout.singles, **layout.multis}.items():
+            tally.question_answered[code] = row[f"{column}_n"]
+            for option in definition.by_code[code].options:
+                tally.option_chosen[code][option] = row[f"{column}_{option}"] or 0
+        tallies[(agency_codes[row["agency_id"]], domain_codes[row["domain_id"]])] = tally
     return tallies
 
 
 def share_question_codes(definition: QuestionnaireDef) -> tuple[str, ...]:
     """Questions whose option shares are reported: the single- and multi-choice ones."""
     return tuple(q.code for q in definition.questions if q.kind in ("single", "multi"))
-
-
-def add_option_counts(
-    survey_round: SurveyRound, definition: QuestionnaireDef, tallies: dict[tuple[str, str], Tally]
-) -> None:
-    """Fill option counts and per-question respondent counts into the group tallies."""
-    codes = share_question_codes(definition)
-    answers = Answer.objects.filter(response__round=survey_round, question__code__in=codes).order_by()
-    per_option = answers.values(
-        "response__agency__code", "response__domain__code", "question__code", "value"
-    ).annotate(chosen=Count("id"))
-    per_question = answers.values("response__agency__code", "response__domain__code", "question__code").annotate(
-        answered=Count("response_id", distinct=True)
-    )
-    for row in per_option:
-        key = (row["response__agency__code"], row["response__domain__code"])
-        tallies.setdefault(key, Tally()).option_chosen[row["question__code"]][row["value"]] += row["chosen"]
-    for row in per_question:
-        key = (row["response__agency__code"], row["response__domain__code"])
-        tallies.setdefault(key, Tally()).question_answered[row["question__code"]] += row["answered"]
 
 
 def round_structure(survey_round: SurveyRound) -> RoundStructure:

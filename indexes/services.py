@@ -38,7 +38,6 @@ def compute_round(survey_round: SurveyRound) -> list[engine.ScopeResult]:
     """Every index of the round from the stored responses (no answer row is loaded)."""
     definition = load_definition(survey_round.questionnaire)
     tallies = gather.group_tallies(survey_round, definition)
-    gather.add_option_counts(survey_round, definition, tallies)
     return engine.compute_scopes(
         gather.round_structure(survey_round), definition, tallies, gather.share_question_codes(definition)
     )

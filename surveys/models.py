@@ -10,11 +10,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-# Derived counts are packed into 64-bit integers so that one grouped SQL pass can compute
-# every index (see indexes.engine). These bounds follow from that packing.
-MAX_FACTORS = 7  # 8 bits per factor count, 7 × 8 = 56 bits (stays clear of the sign bit)
-MAX_CRITERIA = 63  # one bit per criterion in a signed 64-bit mask
-FACTOR_COUNT_BITS = 8
+# A response keeps its answers a second time as one wide row of fixed slots (as LimeSurvey
+# does), so that one grouped SQL pass of plain SUM/COUNT computes every index (surveys.scoring,
+# indexes.gather). A questionnaire may use at most this many slots of each kind.
+MAX_FACTORS = 7
+MAX_CRITERIA = 40
+MAX_SINGLE_CHOICE = 30
+MAX_MULTI_CHOICE = 4
+MAX_MULTI_OPTION = 62  # option numbers of a multi-choice question are bits of a 64-bit integer
 
 
 class Level(models.Model):
@@ -312,10 +315,10 @@ class RoundAgencyDomain(models.Model):
 class Response(models.Model):
     """Phiếu đã thu: one respondent's questionnaire about one agency and one domain.
 
-    The derived columns are written in the same transaction as the answers (see
-    surveys.scoring) so that indexes never need to read answer rows:
-    `answered_mask`/`satisfied_mask` carry one bit per criterion (by position in the
-    questionnaire), `factor_answered`/`factor_satisfied` carry one 8-bit count per factor.
+    Besides the Answer rows (the record), the same transaction writes derived slot columns
+    (surveys.scoring): `ratio` = b_i/a_i, `f1`… = b_ik/a_ik per factor, `c01`… = the 1–5 answer
+    of each criterion that applies, `s01`… = each single-choice answer, `m1`… = the options of
+    each multi-choice question as bits. Indexes read only these columns.
     """
 
     round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="responses")
@@ -330,10 +333,16 @@ class Response(models.Model):
     entered_at = models.DateTimeField("nhập lúc", auto_now_add=True)
     updated_at = models.DateTimeField("sửa lúc", auto_now=True)
 
-    answered_mask = models.BigIntegerField(default=0, editable=False)
-    satisfied_mask = models.BigIntegerField(default=0, editable=False)
-    factor_answered = models.BigIntegerField(default=0, editable=False)
-    factor_satisfied = models.BigIntegerField(default=0, editable=False)
+    ratio = models.FloatField(null=True, editable=False)
+    for _k in range(1, MAX_FACTORS + 1):
+        vars()[f"f{_k}"] = models.FloatField(null=True, editable=False)
+    for _k in range(1, MAX_CRITERIA + 1):
+        vars()[f"c{_k:02d}"] = models.PositiveSmallIntegerField(null=True, editable=False)
+    for _k in range(1, MAX_SINGLE_CHOICE + 1):
+        vars()[f"s{_k:02d}"] = models.PositiveSmallIntegerField(null=True, editable=False)
+    for _k in range(1, MAX_MULTI_CHOICE + 1):
+        vars()[f"m{_k}"] = models.BigIntegerField(null=True, editable=False)
+    del _k
 
     class Meta:
         ordering = ["round", "ma_phieu"]

@@ -1,46 +1,83 @@
-"""Packing a respondent's derived counts into the four integer columns of `Response`.
+"""The derived slot columns of `Response`: a questionnaire's answers as one wide row.
 
-Criterion k (its position among the questionnaire's criteria) is bit k of the masks; factor k's
-count a_ik (or b_ik) sits in bits 8k..8k+7. The index query unpacks them with shifts and
-masks, which PostgreSQL and SQLite both evaluate inside one grouped pass.
+Slots are assigned by position in the questionnaire: the k-th criterion is `c{k:02d}`, the
+k-th factor `f{k}`, the k-th single-choice question `s{k:02d}`, the k-th multi-choice question
+`m{k}`. `derived_columns` is pure: the same answers always give the same row.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from .definition import QuestionnaireDef, ResponseScore
-from .models import FACTOR_COUNT_BITS, MAX_CRITERIA, MAX_FACTORS
-
-FACTOR_COUNT_MASK = (1 << FACTOR_COUNT_BITS) - 1
+from .definition import AnswerValue, QuestionnaireDef, score_answers
+from .models import MAX_CRITERIA, MAX_FACTORS, MAX_MULTI_CHOICE, MAX_MULTI_OPTION, MAX_SINGLE_CHOICE
 
 
-def check_packable(definition: QuestionnaireDef) -> list[str]:
-    """Why a questionnaire cannot be stored for fast indexes (empty when it can)."""
-    problems = []
-    if len(definition.factors) > MAX_FACTORS:
-        problems.append(f"Bộ câu hỏi có {len(definition.factors)} yếu tố; tối đa {MAX_FACTORS}.")
-    if len(definition.criteria) > MAX_CRITERIA:
-        problems.append(f"Bộ câu hỏi có {len(definition.criteria)} tiêu chí; tối đa {MAX_CRITERIA}.")
-    for factor in definition.factor_codes:
-        size = sum(1 for q in definition.criteria if q.factor == factor)
-        if size > FACTOR_COUNT_MASK:
-            problems.append(f"Yếu tố {factor} có {size} tiêu chí; tối đa {FACTOR_COUNT_MASK}.")
+@dataclass(frozen=True)
+class Slots:
+    """Which column holds what, for one questionnaire (code → column name)."""
+
+    factors: dict[str, str]
+    criteria: dict[str, str]
+    singles: dict[str, str]
+    multis: dict[str, str]
+
+    @property
+    def answer_columns(self) -> list[str]:
+        return [*self.criteria.values(), *self.singles.values(), *self.multis.values()]
+
+
+def slots(definition: QuestionnaireDef) -> Slots:
+    return Slots(
+        factors={code: f"f{k}" for k, code in enumerate(definition.factor_codes, start=1)},
+        criteria={code: f"c{k:02d}" for k, code in enumerate(definition.criterion_codes, start=1)},
+        singles={q.code: f"s{k:02d}" for k, q in enumerate(_of_kind(definition, "single"), start=1)},
+        multis={q.code: f"m{k}" for k, q in enumerate(_of_kind(definition, "multi"), start=1)},
+    )
+
+
+def _of_kind(definition: QuestionnaireDef, kind: str):
+    return [q for q in definition.questions if q.kind == kind]
+
+
+def check_storable(definition: QuestionnaireDef) -> list[str]:
+    """Why a questionnaire does not fit the slot columns (empty when it does)."""
+    limits = (
+        (len(definition.factors), MAX_FACTORS, "yếu tố"),
+        (len(definition.criteria), MAX_CRITERIA, "tiêu chí"),
+        (len(_of_kind(definition, "single")), MAX_SINGLE_CHOICE, "câu hỏi chọn một"),
+        (len(_of_kind(definition, "multi")), MAX_MULTI_CHOICE, "câu hỏi chọn nhiều"),
+    )
+    problems = [f"Bộ câu hỏi có {n} {what}; tối đa {limit}." for n, limit, what in limits if n > limit]
+    for question in _of_kind(definition, "multi"):
+        if question.options and max(question.options) > MAX_MULTI_OPTION:
+            problems.append(f"Câu {question.code} có phương án số {max(question.options)}; tối đa {MAX_MULTI_OPTION}.")
     return problems
 
 
-def _mask(codes: frozenset[str], order: tuple[str, ...]) -> int:
-    return sum(1 << position for position, code in enumerate(order) if code in codes)
+def derived_columns(definition: QuestionnaireDef, answers: Mapping[str, AnswerValue]) -> dict[str, float | int | None]:
+    """The slot columns for these (validated) answers."""
+    score = score_answers(definition, answers)
+    layout = slots(definition)
+    row: dict[str, float | int | None] = {"ratio": score.b / score.a if score.a else None}
+    for code, column in layout.factors.items():
+        answered = score.factor_answered[code]
+        row[column] = score.factor_satisfied[code] / answered if answered else None
+    for code, column in layout.criteria.items():
+        row[column] = answers[code] if code in score.answered else None
+    for code, column in layout.singles.items():
+        value = answers.get(code)
+        row[column] = value if isinstance(value, int) else None
+    for code, column in layout.multis.items():
+        value = answers.get(code)
+        row[column] = sum(1 << option for option in value) if isinstance(value, frozenset) and value else None
+    return row
 
 
-def _packed_counts(counts: Mapping[str, int], order: tuple[str, ...]) -> int:
-    return sum(counts[code] << (FACTOR_COUNT_BITS * position) for position, code in enumerate(order))
-
-
-def pack_score(definition: QuestionnaireDef, score: ResponseScore) -> dict[str, int]:
-    """The values of Response's derived columns for this score."""
-    return {
-        "answered_mask": _mask(score.answered, definition.criterion_codes),
-        "satisfied_mask": _mask(score.satisfied, definition.criterion_codes),
-        "factor_answered": _packed_counts(score.factor_answered, definition.factor_codes),
-        "factor_satisfied": _packed_counts(score.factor_satisfied, definition.factor_codes),
-    }
+def empty_columns() -> dict[str, None]:
+    """Every slot column cleared (before writing a questionnaire's own)."""
+    names = ["ratio", *(f"f{k}" for k in range(1, MAX_FACTORS + 1))]
+    names += [f"c{k:02d}" for k in range(1, MAX_CRITERIA + 1)]
+    names += [f"s{k:02d}" for k in range(1, MAX_SINGLE_CHOICE + 1)]
+    names += [f"m{k}" for k in range(1, MAX_MULTI_CHOICE + 1)]
+    return dict.fromkeys(names)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from . import audit
-from .definition import QuestionnaireDef, score_answers
+from .definition import QuestionnaireDef
 from .importing import ImportContext, ParsedRow, RowError, WorkbookUnreadable, check_row, read_workbook
 from .models import (
     Agency,
@@ -25,7 +25,7 @@ from .models import (
     Section,
     SurveyRound,
 )
-from .scoring import pack_score
+from .scoring import derived_columns, empty_columns
 from .selectors import load_definition, round_agency_domains
 
 
@@ -121,7 +121,7 @@ def save_parsed_rows(
                 channel=row.channel,
                 surveyed_on=row.surveyed_on,
                 entered_by=entered_by,
-                **pack_score(definition, score_answers(definition, row.answers)),
+                **derived_columns(definition, row.answers),
             )
             for row in rows
         ],
@@ -286,7 +286,7 @@ def update_response(*, response: Response, row: ParsedRow, edited_by: AbstractBa
     response.domain = Domain.objects.get(code=row.domain_code)
     response.channel = row.channel
     response.surveyed_on = row.surveyed_on
-    for field, value in pack_score(definition, score_answers(definition, row.answers)).items():
+    for field, value in {**empty_columns(), **derived_columns(definition, row.answers)}.items():
         setattr(response, field, value)
     response.save()
     response.answers.all().delete()

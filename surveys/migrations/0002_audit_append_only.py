@@ -31,7 +31,7 @@ def drop_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0002_officers_audit"),
+        ("surveys", "0001_initial"),
     ]
 
     operations = [
