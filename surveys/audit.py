@@ -132,17 +132,15 @@ def _round_code(instance: models.Model) -> str:
     return survey_round.code if isinstance(survey_round, SurveyRound) else ""
 
 
-@receiver(pre_save)
 def _remember_before(sender, instance, raw=False, **kwargs):
-    if raw or sender not in TRACKED_MODELS or instance.pk is None:
+    if raw or instance.pk is None:
         return
     previous = sender._default_manager.filter(pk=instance.pk).first()
     instance._audit_before = snapshot(previous) if previous is not None else None
 
 
-@receiver(post_save)
 def _record_save(sender, instance, created, raw=False, **kwargs):
-    if raw or sender not in TRACKED_MODELS:
+    if raw:
         return
     after = snapshot(instance)
     before = None if created else getattr(instance, "_audit_before", None)
@@ -156,11 +154,16 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
            before=before, after=after)
 
 
-@receiver(post_delete)
 def _record_delete(sender, instance, **kwargs):
-    if sender not in TRACKED_MODELS:
-        return
     record(action="xóa", target=instance, round_code=_round_code(instance), before=snapshot(instance))
+
+
+# Connected per tracked model: a receiver for every sender would make each bulk delete of other
+# models (stored index results, say) fetch its rows one by one to send signals.
+for _model in TRACKED_MODELS:
+    pre_save.connect(_remember_before, sender=_model, dispatch_uid=f"audit-before-{_model._meta.label}")
+    post_save.connect(_record_save, sender=_model, dispatch_uid=f"audit-save-{_model._meta.label}")
+    post_delete.connect(_record_delete, sender=_model, dispatch_uid=f"audit-delete-{_model._meta.label}")
 
 
 @receiver(m2m_changed)
