@@ -8,6 +8,7 @@ urlpatterns = [
     path("<str:code>/", views.round_overview, name="round_overview"),
     path("<str:code>/nhap-bang-tinh/", views.round_import, name="round_import"),
     path("<str:code>/mau-bang-tinh/", views.round_template, name="round_template"),
+    path("<str:code>/tien-do.xlsx", views.round_progress_xlsx, name="round_progress_xlsx"),
     # Phiếu của đợt: danh sách, tải XLSX, xem, nhập mới, sửa.
     path("<str:code>/phieu/", response_views.response_list, name="response_list"),
     path("<str:code>/phieu/xlsx/", response_views.response_list_xlsx, name="response_list_xlsx"),

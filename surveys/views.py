@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sipas_portal.xlsx import attachment
+from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
 
 from . import access, selectors, services
 from .forms import ImportWorkbookForm
@@ -48,14 +48,20 @@ def progress_agency_ids(user, survey_round) -> set[int] | None:
     return ids
 
 
-@login_required
-@require_safe
-def round_overview(request, code):
+def _progress(request, code):
+    """The round and its progress rows, limited to what the user may see."""
     survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
     rows = selectors.round_progress(survey_round)
     agency_ids = progress_agency_ids(request.user, survey_round)
     if agency_ids is not None:
         rows = [row for row in rows if row["agency"].pk in agency_ids]
+    return survey_round, rows, agency_ids
+
+
+@login_required
+@require_safe
+def round_overview(request, code):
+    survey_round, rows, agency_ids = _progress(request, code)
     return render(
         request,
         "surveys/round_overview.html",
@@ -144,3 +150,26 @@ def round_template(request, code):
     access.require(request.user, access.ENTER_RESPONSES, access.ENTER_ANY_AGENCY, access.MANAGE_ROUNDS)
     survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
     return attachment(template_bytes(survey_round), f"mau-nhap-phieu-{survey_round.code}.xlsx")
+
+
+@login_required
+@require_safe
+def round_progress_xlsx(request, code):
+    """Tải bảng tiến độ thu phiếu (the overview's two tables) as XLSX."""
+    survey_round, rows, _ = _progress(request, code)
+    workbook = new_workbook()
+    write_table(
+        workbook.create_sheet("Theo_cap"),
+        ["Cấp", "Số cơ quan", "Chỉ tiêu", "Đã nhận", "Tỷ lệ (%)"],
+        ([t["level"].name if t["level"] else "Cộng", t["agencies"], t["quota"], t["received"], t["percent"]]
+         for t in selectors.level_progress(rows)),
+        number_columns=[5], widths={1: 34},
+    )
+    write_table(
+        workbook.create_sheet("Theo_co_quan"),
+        ["Mã", "Cơ quan", "Cấp", "Thuộc", "Chỉ tiêu", "Đã nhận", "Tỷ lệ (%)"],
+        ([r["agency"].code, r["agency"].name, r["level"].name, r["parent"].code if r["parent"] else "",
+          r["quota"], r["received"], r["percent"]] for r in rows),
+        number_columns=[7], widths={1: 12, 2: 48, 3: 26},
+    )
+    return attachment(workbook_bytes(workbook), f"tien-do-{survey_round.code}.xlsx")

@@ -60,6 +60,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "dot/<str:code>/": ("get", signed_in(OK)),
     "dot/<str:code>/nhap-bang-tinh/": ("get", only("admin", "staff", "entry")),
     "dot/<str:code>/mau-bang-tinh/": ("get", only("admin", "staff", "entry")),
+    "dot/<str:code>/tien-do.xlsx": ("get", signed_in(OK)),
     "dot/<str:code>/phieu/": ("get", only("admin", "staff", "entry", "supervisor")),
     "dot/<str:code>/phieu/xlsx/": ("get", only("admin", "staff", "entry", "supervisor")),
     "dot/<str:code>/phieu/moi/": ("get", only("admin", "staff", "entry")),

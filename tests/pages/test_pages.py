@@ -241,3 +241,18 @@ def test_a_round_not_collecting_refuses_the_import(client_in, langson_round):
     assert response.status_code == 200
     assert "chỉ nhận phiếu khi đợt “Đang thu thập”" in response.content.decode()
     assert Response.objects.count() == 0
+
+
+def test_progress_table_downloads_as_xlsx(client, user, langson_round):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(user)
+    response = client.get("/dot/LS-2022/tien-do.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(BytesIO(response.content))
+    levels = list(workbook["Theo_cap"].iter_rows(min_row=2, values_only=True))
+    assert levels[-1][:3] == ("Cộng", 86, 895)
+    agencies = {row[0]: row for row in workbook["Theo_co_quan"].iter_rows(min_row=2, values_only=True)}
+    assert agencies["TPLS-03"][3:5] == ("TPLS", 5)
