@@ -1,7 +1,7 @@
 """Reads of the survey domain."""
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .definition import FactorDef, QuestionDef, QuestionnaireDef
@@ -141,10 +141,3 @@ def round_agency_domains(survey_round: SurveyRound) -> set[tuple[str, str]]:
     return set(
         RoundAgencyDomain.objects.filter(round=survey_round).values_list("agency__code", "domain__code")
     )
-
-
-def responses_with_answers(survey_round: SurveyRound, *, agency_ids: list[int] | None = None) -> QuerySet[Response]:
-    qs = Response.objects.filter(round=survey_round).select_related("agency", "domain")
-    if agency_ids is not None:
-        qs = qs.filter(Q(agency_id__in=agency_ids))
-    return qs.prefetch_related("answers__question")

@@ -25,7 +25,7 @@ from .models import (
     Section,
     SurveyRound,
 )
-from .scoring import derived_columns, empty_columns
+from .scoring import check_storable, derived_columns, empty_columns
 from .selectors import load_definition, round_agency_domains
 
 
@@ -42,6 +42,19 @@ class ImportOutcome:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class QuestionnaireUnsupported(RoundNotOpen):
+    """Bộ câu hỏi vượt quá số cột lưu trữ: the round cannot take questionnaires."""
+
+
+def load_storable_definition(survey_round: SurveyRound) -> QuestionnaireDef:
+    """The round's questionnaire as data, refusing one that does not fit the slot columns."""
+    definition = load_definition(survey_round.questionnaire)
+    problems = check_storable(definition)
+    if problems:
+        raise QuestionnaireUnsupported(" ".join(problems))
+    return definition
 
 
 def ensure_collecting(survey_round: SurveyRound) -> None:
@@ -78,7 +91,7 @@ def import_responses(
     `allowed_agencies` (agency codes) restricts the rows to the agencies the person importing
     may key questionnaires for (surveys.access.enterable_agencies); None = any agency."""
     ensure_collecting(survey_round)
-    definition = load_definition(survey_round.questionnaire)
+    definition = load_storable_definition(survey_round)
     context = build_import_context(survey_round, definition, allowed_agencies=allowed_agencies)
     try:
         rows, errors = read_workbook(source, context)
@@ -167,18 +180,6 @@ def mark_round_changed(*, survey_round: SurveyRound) -> None:
     request_recompute(round_id=survey_round.pk)
 
 
-class QuestionnaireLocked(Exception):
-    """Bộ câu hỏi đã có phiếu: không sửa được nữa, hãy sao chép để sửa."""
-
-
-def ensure_questionnaire_editable(questionnaire: Questionnaire) -> None:
-    if questionnaire.is_locked:
-        raise QuestionnaireLocked(
-            f"Bộ câu hỏi {questionnaire.code} đã được dùng trong đợt có phiếu nên không sửa được; "
-            "hãy sao chép thành phiên bản mới để sửa."
-        )
-
-
 @transaction.atomic
 def copy_questionnaire(*, questionnaire: Questionnaire, new_code: str, new_name: str | None = None) -> Questionnaire:
     """Sao chép bộ câu hỏi: sections, factors, questions, options and gating, under a new code."""
@@ -262,7 +263,7 @@ def record_response(
     """Nhập một phiếu (paper form or online): checked like an imported row, saved with its
     answers and scores, audited."""
     ensure_collecting(survey_round)
-    definition = load_definition(survey_round.questionnaire)
+    definition = load_storable_definition(survey_round)
     _check_entry(survey_round, definition, row, existing_id=None)
     save_parsed_rows(survey_round=survey_round, definition=definition, rows=[row], entered_by=entered_by)
     response = Response.objects.get(round=survey_round, ma_phieu=row.ma_phieu)
@@ -276,7 +277,7 @@ def update_response(*, response: Response, row: ParsedRow, edited_by: AbstractBa
     """Sửa phiếu: replace its answers and details, keeping old and new answers in the audit trail."""
     survey_round = response.round
     ensure_collecting(survey_round)
-    definition = load_definition(survey_round.questionnaire)
+    definition = load_storable_definition(survey_round)
     _check_entry(survey_round, definition, row, existing_id=response.pk)
     before = {"ma_phieu": response.ma_phieu, "co_quan": response.agency.code, "linh_vuc": response.domain.code,
               "kenh": response.channel, "ngay": response.surveyed_on, "tra_loi": answers_snapshot(response)}

@@ -40,3 +40,21 @@ def test_multi_choice_limits():
 
 def test_unknown_question_code():
     assert messages({"C1.1": 4, "Z9": 1}) == [("Z9", "câu hỏi Z9 không có trong bộ câu hỏi TINY")]
+
+
+def test_a_questionnaire_too_wide_for_the_slot_columns_is_refused():
+    from surveys.definition import FactorDef, QuestionDef, QuestionnaireDef
+    from surveys.scoring import check_storable, derived_columns
+
+    scale = {v: str(v) for v in range(1, 6)}
+    wide = QuestionnaireDef(
+        code="RONG",
+        questions=tuple(QuestionDef(f"C{k}", "?", "scale", scale, factor="F1") for k in range(41)),
+        factors=(FactorDef("F1", "Một"),),
+    )
+    assert check_storable(wide) == ["Bộ câu hỏi có 41 tiêu chí; tối đa 40."]
+    assert check_storable(DEFINITION) == []
+    row = derived_columns(DEFINITION, {"A1": 2, "B7": 1, "C1.1": 5, "C1.2": 3, "C5.1": 4, "D1": frozenset({1, 3})})
+    assert row["ratio"] == 2 / 3 and row["f1"] == 0.5 and row["f2"] is None and row["f3"] == 1.0
+    assert (row["c01"], row["c02"], row["c03"], row["c04"]) == (5, 3, None, 4)
+    assert (row["s01"], row["s02"], row["m1"]) == (2, 1, (1 << 1) | (1 << 3))
