@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ def request_recompute(*, round_id: int) -> None:
         from .tasks import recompute_round
 
         try:
-            recompute_round.delay(round_id)
+            recompute_round.apply_async((round_id,), countdown=settings.SIPAS_RECOMPUTE_DELAY_SECONDS)
         except Exception:
             logger.exception("Không gửi được yêu cầu tính lại chỉ số đợt %s; sẽ tính lại khi hàng đợi hoạt động.", round_id)
 

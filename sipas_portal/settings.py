@@ -187,6 +187,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A recomputation starts this long after the save that asked for it, so a burst of saves (a
+# workbook, a busy desk) is computed once: the tasks that follow find the round current.
+SIPAS_RECOMPUTE_DELAY_SECONDS = env.float("SIPAS_RECOMPUTE_DELAY_SECONDS", default=2.0)
 CELERY_BEAT_SCHEDULE = {
     # Safety net: any round left stale (broker down at save time) is picked up.
     "recompute-stale-rounds": {"task": "indexes.tasks.recompute_stale_rounds", "schedule": 60.0},

@@ -108,3 +108,21 @@ def test_recompute_task_sent_twice_keeps_one_result_set(imported_round, celery_w
     assert IndexResult.objects.filter(round_id=round_id, scope="province").count() == 1
     assert after_round.computed_at > imported_round.computed_at
     assert SurveyRound.objects.get(pk=round_id).computed_version == version
+
+
+def test_a_burst_of_saves_is_computed_a_handful_of_times(langson_round, celery_worker_process):
+    """20 questionnaires saved one by one (20 transactions, 20 tasks sent) → one or two runs."""
+    from surveys.models import AuditEntry
+    from tests.surveys.test_import import good_row
+    from tests.test_permission_matrix import _row
+
+    for number in range(20):
+        row = _row(good_row(f"LOAT-{number:02d}", ma_co_quan="STP", ma_linh_vuc="LLTP"))
+        services.record_response(survey_round=langson_round, row=row, entered_by=None)
+    survey_round = SurveyRound.objects.get(pk=langson_round.pk)
+    assert survey_round.data_version == 20
+    wait_until_computed(survey_round.pk, at_least=20)
+    wait_until_worker_idle(celery_worker_process["node"])
+    runs = AuditEntry.objects.filter(action="tính lại chỉ số", round_code=survey_round.code).count()
+    assert 1 <= runs <= 3
+    assert IndexResult.objects.get(round=survey_round, scope="province").n == 20

@@ -5,7 +5,6 @@ from surveys import services
 from surveys.demo import allocate, generate_rows
 from surveys.management.commands._common import get_round
 from surveys.models import Response, RoundAgencyDomain
-from surveys.selectors import load_definition
 
 
 class Command(BaseCommand):
@@ -30,7 +29,7 @@ class Command(BaseCommand):
         prefix = f"DEMO-{seed}-"
         if Response.objects.filter(round=survey_round, ma_phieu__startswith=prefix).exists():
             raise CommandError(f"Đợt {round_code} đã có phiếu mẫu với --seed {seed}; hãy chọn --seed khác.")
-        definition = load_definition(survey_round.questionnaire)
+        definition = services.load_storable_definition(survey_round)
         rows = list(
             generate_rows(
                 definition,
