@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from surveys.definition import AnswerValue, QuestionnaireDef, ResponseScore
 
+from .statistics import mean_interval, wilson_interval
+
 
 @dataclass
 class Tally:
@@ -21,8 +23,10 @@ class Tally:
 
     n: int = 0
     sipas_sum: float = 0.0  # Σ b_i / a_i over respondents with a_i > 0
+    sipas_sq: float = 0.0  # Σ (b_i / a_i)², for the interval
     sipas_n: int = 0
     factor_sum: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    factor_sq: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     factor_n: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     criterion_satisfied: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     criterion_answered: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -32,9 +36,12 @@ class Tally:
     def add(self, other: Tally) -> None:
         self.n += other.n
         self.sipas_sum += other.sipas_sum
+        self.sipas_sq += other.sipas_sq
         self.sipas_n += other.sipas_n
         for key, value in other.factor_sum.items():
             self.factor_sum[key] += value
+        for key, value in other.factor_sq.items():
+            self.factor_sq[key] += value
         for key, value in other.factor_n.items():
             self.factor_n[key] += value
         for key, value in other.criterion_satisfied.items():
@@ -53,10 +60,13 @@ def tally_response(score: ResponseScore, answers: Mapping[str, AnswerValue] | No
     tally = Tally(n=1)
     if score.a > 0:
         tally.sipas_sum = score.b / score.a
+        tally.sipas_sq = tally.sipas_sum**2
         tally.sipas_n = 1
     for factor, answered in score.factor_answered.items():
         if answered > 0:
-            tally.factor_sum[factor] += score.factor_satisfied[factor] / answered
+            ratio = score.factor_satisfied[factor] / answered
+            tally.factor_sum[factor] += ratio
+            tally.factor_sq[factor] += ratio**2
             tally.factor_n[factor] += 1
     for code in score.answered:
         tally.criterion_answered[code] += 1
@@ -85,6 +95,7 @@ class IndexValues:
     criteria: dict[str, float | None]
     criteria_n: dict[str, int]
     shares: dict[str, dict]
+    intervals: dict = field(default_factory=dict)  # 95% intervals: {"sipas": [lo, hi], "factors": …}
 
 
 def finalize(tally: Tally, definition: QuestionnaireDef, share_questions: Iterable[str] = ()) -> IndexValues:
@@ -93,22 +104,39 @@ def finalize(tally: Tally, definition: QuestionnaireDef, share_questions: Iterab
     for question in share_questions:
         answered = tally.question_answered.get(question, 0)
         options = sorted(definition.by_code[question].options)
+        chosen = {o: tally.option_chosen.get(question, {}).get(o, 0) for o in options}
         shares[question] = {
             "n": answered,
-            "options": {str(o): percent(tally.option_chosen.get(question, {}).get(o, 0), answered) for o in options},
+            "options": {str(o): percent(chosen[o], answered) for o in options},
+            "ci": {str(o): _listed(wilson_interval(chosen[o], answered)) for o in options},
         }
+    factor_n = {f: tally.factor_n.get(f, 0) for f in definition.factor_codes}
+    criteria_n = {c: tally.criterion_answered.get(c, 0) for c in definition.criterion_codes}
     return IndexValues(
         n=tally.n,
         sipas=percent(tally.sipas_sum, tally.sipas_n),
-        factors={f: percent(tally.factor_sum.get(f, 0.0), tally.factor_n.get(f, 0)) for f in definition.factor_codes},
-        factors_n={f: tally.factor_n.get(f, 0) for f in definition.factor_codes},
-        criteria={
-            c: percent(tally.criterion_satisfied.get(c, 0), tally.criterion_answered.get(c, 0))
-            for c in definition.criterion_codes
-        },
-        criteria_n={c: tally.criterion_answered.get(c, 0) for c in definition.criterion_codes},
+        factors={f: percent(tally.factor_sum.get(f, 0.0), factor_n[f]) for f in definition.factor_codes},
+        factors_n=factor_n,
+        criteria={c: percent(tally.criterion_satisfied.get(c, 0), criteria_n[c]) for c in definition.criterion_codes},
+        criteria_n=criteria_n,
         shares=shares,
+        intervals={
+            "sipas": _listed(mean_interval(tally.sipas_sum, tally.sipas_sq, tally.sipas_n)),
+            "factors": {
+                f: _listed(mean_interval(tally.factor_sum.get(f, 0.0), tally.factor_sq.get(f, 0.0), factor_n[f]))
+                for f in definition.factor_codes
+            },
+            "criteria": {
+                c: _listed(wilson_interval(tally.criterion_satisfied.get(c, 0), criteria_n[c]))
+                for c in definition.criterion_codes
+            },
+        },
     )
+
+
+def _listed(interval: tuple[float, float] | None) -> list[float] | None:
+    """An interval as JSON stores it."""
+    return list(interval) if interval else None
 
 
 @dataclass(frozen=True)

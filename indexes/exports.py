@@ -20,7 +20,8 @@ def index_workbook(survey_round: SurveyRound, *, agency_ids: set[int] | None = N
     definition = load_definition(survey_round.questionnaire)
     factor_codes = definition.factor_codes
     criterion_codes = definition.criterion_codes
-    headers = ["Phạm vi", "Mã", "Tên", "Số phiếu", "SIPAS", *factor_codes, *criterion_codes]
+    headers = ["Phạm vi", "Mã", "Tên", "Số phiếu", "SIPAS", "SIPAS cận dưới (95%)", "SIPAS cận trên (95%)",
+               *factor_codes, *criterion_codes]
     first_value_column = 5  # SIPAS
 
     rows = (
@@ -30,6 +31,7 @@ def index_workbook(survey_round: SurveyRound, *, agency_ids: set[int] | None = N
             r.name,
             r.n,
             r.sipas,
+            *((r.intervals or {}).get("sipas") or (None, None)),
             *[(r.factors or {}).get(code) for code in factor_codes],
             *[(r.criteria or {}).get(code) for code in criterion_codes],
         ]

@@ -22,9 +22,12 @@ def aggregate_expressions(definition: QuestionnaireDef) -> dict:
     """The SELECT list of the grouped pass, by alias: only SUM and COUNT of stored columns
     (and, for multi-choice options, of one bit of a stored column)."""
     layout = slots(definition)
-    expressions: dict = {"n": Count("id"), "sipas_sum": Sum("ratio"), "sipas_n": Count("ratio")}
+    expressions: dict = {
+        "n": Count("id"), "sipas_sum": Sum("ratio"), "sipas_sq": Sum(F("ratio") * F("ratio")), "sipas_n": Count("ratio"),
+    }
     for column in layout.factors.values():
         expressions[f"{column}_sum"] = Sum(column)
+        expressions[f"{column}_sq"] = Sum(F(column) * F(column))
         expressions[f"{column}_n"] = Count(column)
     for column in layout.criteria.values():
         expressions[f"{column}_a"] = Count(column)
@@ -57,9 +60,11 @@ def group_tallies(survey_round: SurveyRound, definition: QuestionnaireDef) -> di
     domain_codes = dict(Domain.objects.values_list("id", "code"))
     tallies: dict[tuple[str, str], Tally] = {}
     for row in grouped_rows(survey_round, definition):
-        tally = Tally(n=row["n"], sipas_sum=row["sipas_sum"] or 0.0, sipas_n=row["sipas_n"])
+        tally = Tally(n=row["n"], sipas_sum=row["sipas_sum"] or 0.0, sipas_sq=row["sipas_sq"] or 0.0,
+                      sipas_n=row["sipas_n"])
         for code, column in layout.factors.items():
             tally.factor_sum[code] = row[f"{column}_sum"] or 0.0
+            tally.factor_sq[code] = row[f"{column}_sq"] or 0.0
             tally.factor_n[code] = row[f"{column}_n"]
         for code, column in layout.criteria.items():
             tally.criterion_answered[code] = row[f"{column}_a"]

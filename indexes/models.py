@@ -32,6 +32,7 @@ class IndexResult(models.Model):
     criteria = models.JSONField(default=dict)
     criteria_n = models.JSONField(default=dict)
     shares = models.JSONField(default=dict)
+    intervals = models.JSONField("khoảng tin cậy 95%", default=dict)
 
     class Meta:
         ordering = ["round", "order"]

@@ -7,10 +7,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from surveys.definition import FactorDef
-from surveys.models import Agency, SurveyRound
+from surveys.models import Agency, RoundAgency, SurveyRound
 from surveys.selectors import load_definition, round_agency_tree
 
 from .models import IndexResult, Scope
+from .statistics import is_small_sample, rank_ranges
 
 JSON_KEYS = ("n", "sipas", "factors", "factors_n", "criteria", "criteria_n")
 
@@ -46,6 +47,8 @@ def index_json(survey_round: SurveyRound, *, agency_ids: set[int] | None = None)
     """The index JSON of interfaces.md §3, with option shares as an extra key; `agency_ids` as
     in `round_results`."""
     computed_at = survey_round.computed_at
+    results = list(round_results(survey_round, agency_ids=agency_ids))
+    ranks = agency_rank_ranges(survey_round)
     return {
         "round": survey_round.code,
         "computed_at": timezone.localtime(computed_at).isoformat(timespec="seconds") if computed_at else None,
@@ -55,11 +58,33 @@ def index_json(survey_round: SurveyRound, *, agency_ids: set[int] | None = None)
                 "code": r.code or None,
                 "name": r.name,
                 **{key: getattr(r, key) for key in JSON_KEYS},
+                "intervals": r.intervals,
+                "small_sample": is_small_sample(r.n),
+                **({"rank_range": list(ranks[r.code])} if r.scope == Scope.AGENCY and r.code in ranks else {}),
                 "shares": r.shares,
             }
-            for r in round_results(survey_round, agency_ids=agency_ids)
+            for r in results
         ],
     }
+
+
+def agency_rank_ranges(survey_round: SurveyRound) -> dict[str, tuple[int, int]]:
+    """SIPAS rank ranges of the agencies within their level (statistics.rank_ranges): an
+    agency is ranked ahead of another only when their intervals do not overlap."""
+    level_of = dict(
+        RoundAgency.objects.filter(round=survey_round).values_list("agency__code", "level__code")
+    )
+    by_level: dict[str, dict] = {}
+    for code, intervals in IndexResult.objects.filter(round=survey_round, scope=Scope.AGENCY).values_list(
+        "code", "intervals"
+    ):
+        interval = (intervals or {}).get("sipas")
+        if interval and code in level_of:
+            by_level.setdefault(level_of[code], {})[code] = tuple(interval)
+    ranges: dict[str, tuple[int, int]] = {}
+    for intervals in by_level.values():
+        ranges.update(rank_ranges(intervals))
+    return ranges
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,11 @@ class IndexRow:
     sipas: float | None
     factors: tuple[float | None, ...]
     depth: int = 0
+    sipas_interval: tuple[float, float] | None = None
+
+    @property
+    def small_sample(self) -> bool:
+        return is_small_sample(self.n)
 
 
 @dataclass(frozen=True)
@@ -139,6 +169,7 @@ def index_table(survey_round: SurveyRound, *, agency_ids: set[int] | None = None
             sipas=result.sipas,
             factors=tuple((result.factors or {}).get(code) for code in factor_codes),
             depth=depth,
+            sipas_interval=tuple((result.intervals or {}).get("sipas") or ()) or None,
         )
 
     def tree_position(agency_code: str) -> int:

@@ -79,6 +79,7 @@ def store_results(*, round_id: int, version: int, results: list[engine.ScopeResu
                 criteria=result.values.criteria,
                 criteria_n=result.values.criteria_n,
                 shares=result.values.shares,
+                intervals=result.values.intervals,
             )
             for order, result in enumerate(results)
         ],

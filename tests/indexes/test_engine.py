@@ -176,3 +176,17 @@ def test_two_tier_round_needs_no_code_change():
     assert not [key for key in results if key[0] == "district_area"]
     assert results[("level", "XA")].sipas == pytest.approx(50.0)
     assert results[("province", None)].sipas == pytest.approx(75.0)
+
+
+def test_intervals_come_from_the_same_tallies(results):
+    from indexes.statistics import mean_interval, wilson_interval
+
+    province = results[("province", None)]
+    ratios = [2 / 3, 2 / 3, 0, 3 / 4]
+    assert province.intervals["sipas"] == pytest.approx(
+        list(mean_interval(sum(ratios), sum(r * r for r in ratios), 4))
+    )
+    assert province.intervals["criteria"]["C1.1"] == pytest.approx(list(wilson_interval(3, 4)))
+    assert results[("agency", "H")].intervals["sipas"] is None  # one respondent
+    assert results[("agency", "X2")].intervals["criteria"]["C1.1"] is None  # nobody
+    assert province.shares["D1"]["ci"]["2"] == pytest.approx(list(wilson_interval(2, 3)))

@@ -51,6 +51,7 @@ def test_database_path_equals_pure_engine(langson_round, demo_rows):
         assert mine.values.sipas == pytest.approx(ref.values.sipas, abs=1e-9)
         assert mine.values.factors == pytest.approx(ref.values.factors, abs=1e-9)
         assert mine.values.criteria == pytest.approx(ref.values.criteria, abs=1e-9)
+        assert _flat(mine.values.intervals) == pytest.approx(_flat(ref.values.intervals), abs=1e-6)
         assert mine.values.shares.keys() == ref.values.shares.keys()
         for question, share in ref.values.shares.items():
             assert mine.values.shares[question]["n"] == share["n"]
@@ -96,3 +97,9 @@ def test_a_change_during_a_run_leaves_the_round_stale(langson_round, demo_rows):
     services.store_results(round_id=survey_round.pk, version=survey_round.data_version, results=results)
     # … so the stored results are for v and the round still asks for another run.
     assert SurveyRound.objects.get(pk=survey_round.pk).is_stale
+
+
+def _flat(intervals: dict) -> list[float]:
+    """Every bound of an `intervals` dict in a fixed order (None as -1)."""
+    bounds = [intervals["sipas"], *intervals["factors"].values(), *intervals["criteria"].values()]
+    return [x for bound in bounds for x in (bound or [-1, -1])]
