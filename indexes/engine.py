@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from surveys.definition import AnswerValue, QuestionnaireDef, ResponseScore
 
-from .statistics import mean_interval, wilson_interval
+from .statistics import mean_interval
 
 
 @dataclass
@@ -95,7 +95,9 @@ class IndexValues:
     criteria: dict[str, float | None]
     criteria_n: dict[str, int]
     shares: dict[str, dict]
-    intervals: dict = field(default_factory=dict)  # 95% intervals: {"sipas": [lo, hi], "factors": …}
+    # 95% intervals of the means of ratios (they need the sums of squares): {"sipas": [lo, hi],
+    # "factors": {...}}. Proportions' Wilson intervals follow from value and n (statistics).
+    intervals: dict = field(default_factory=dict)
 
 
 def finalize(tally: Tally, definition: QuestionnaireDef, share_questions: Iterable[str] = ()) -> IndexValues:
@@ -108,7 +110,6 @@ def finalize(tally: Tally, definition: QuestionnaireDef, share_questions: Iterab
         shares[question] = {
             "n": answered,
             "options": {str(o): percent(chosen[o], answered) for o in options},
-            "ci": {str(o): _listed(wilson_interval(chosen[o], answered)) for o in options},
         }
     factor_n = {f: tally.factor_n.get(f, 0) for f in definition.factor_codes}
     criteria_n = {c: tally.criterion_answered.get(c, 0) for c in definition.criterion_codes}
@@ -125,10 +126,6 @@ def finalize(tally: Tally, definition: QuestionnaireDef, share_questions: Iterab
             "factors": {
                 f: _listed(mean_interval(tally.factor_sum.get(f, 0.0), tally.factor_sq.get(f, 0.0), factor_n[f]))
                 for f in definition.factor_codes
-            },
-            "criteria": {
-                c: _listed(wilson_interval(tally.criterion_satisfied.get(c, 0), criteria_n[c]))
-                for c in definition.criterion_codes
             },
         },
     )

@@ -11,7 +11,7 @@ from surveys.models import Agency, RoundAgency, SurveyRound
 from surveys.selectors import load_definition, round_agency_tree
 
 from .models import IndexResult, Scope
-from .statistics import is_small_sample, rank_ranges
+from .statistics import is_small_sample, rank_ranges, share_interval
 
 JSON_KEYS = ("n", "sipas", "factors", "factors_n", "criteria", "criteria_n")
 
@@ -58,7 +58,7 @@ def index_json(survey_round: SurveyRound, *, agency_ids: set[int] | None = None)
                 "code": r.code or None,
                 "name": r.name,
                 **{key: getattr(r, key) for key in JSON_KEYS},
-                "intervals": r.intervals,
+                "intervals": with_proportion_intervals(r),
                 "small_sample": is_small_sample(r.n),
                 **({"rank_range": list(ranks[r.code])} if r.scope == Scope.AGENCY and r.code in ranks else {}),
                 "shares": r.shares,
@@ -66,6 +66,27 @@ def index_json(survey_round: SurveyRound, *, agency_ids: set[int] | None = None)
             for r in results
         ],
     }
+
+
+def with_proportion_intervals(result: IndexResult) -> dict:
+    """The stored mean intervals plus the Wilson intervals of the criterion indexes and option
+    shares, derived from their values and n."""
+    shares = {
+        question: {option: _listed(share_interval(value, share["n"])) for option, value in share["options"].items()}
+        for question, share in (result.shares or {}).items()
+    }
+    return {
+        **(result.intervals or {}),
+        "criteria": {
+            code: _listed(share_interval(value, result.criteria_n.get(code, 0)))
+            for code, value in (result.criteria or {}).items()
+        },
+        "shares": shares,
+    }
+
+
+def _listed(interval) -> list[float] | None:
+    return list(interval) if interval else None
 
 
 def agency_rank_ranges(survey_round: SurveyRound) -> dict[str, tuple[int, int]]:

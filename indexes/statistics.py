@@ -62,3 +62,11 @@ def rank_ranges(intervals: Mapping[str, Interval]) -> dict[str, tuple[int, int]]
         surely_behind = sum(1 for other, (_, o_high) in intervals.items() if other != code and o_high < low)
         ranges[code] = (1 + surely_ahead, len(intervals) - surely_behind)
     return ranges
+
+
+def share_interval(value: float | None, n: int) -> Interval | None:
+    """Wilson interval of a stored proportion (a criterion index or an option share, in
+    percent) from its value and its n: the count of successes is value × n / 100."""
+    if value is None or n <= 0:
+        return None
+    return wilson_interval(round(value * n / 100), n)

@@ -179,14 +179,19 @@ def test_two_tier_round_needs_no_code_change():
 
 
 def test_intervals_come_from_the_same_tallies(results):
-    from indexes.statistics import mean_interval, wilson_interval
+    from indexes.statistics import mean_interval, share_interval, wilson_interval
 
     province = results[("province", None)]
     ratios = [2 / 3, 2 / 3, 0, 3 / 4]
     assert province.intervals["sipas"] == pytest.approx(
         list(mean_interval(sum(ratios), sum(r * r for r in ratios), 4))
     )
-    assert province.intervals["criteria"]["C1.1"] == pytest.approx(list(wilson_interval(3, 4)))
+    assert province.intervals["factors"]["F5"] == pytest.approx(list(mean_interval(1 + 0, 1 + 0, 2)))
     assert results[("agency", "H")].intervals["sipas"] is None  # one respondent
-    assert results[("agency", "X2")].intervals["criteria"]["C1.1"] is None  # nobody
-    assert province.shares["D1"]["ci"]["2"] == pytest.approx(list(wilson_interval(2, 3)))
+    assert results[("agency", "X2")].intervals["factors"]["F1"] is None  # nobody
+    # Proportions: the Wilson interval follows from the stored value and n.
+    assert share_interval(province.criteria["C1.1"], province.criteria_n["C1.1"]) == pytest.approx(
+        wilson_interval(3, 4)
+    )
+    d1 = province.shares["D1"]
+    assert share_interval(d1["options"]["2"], d1["n"]) == pytest.approx(wilson_interval(2, 3))

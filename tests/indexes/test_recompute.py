@@ -101,5 +101,5 @@ def test_a_change_during_a_run_leaves_the_round_stale(langson_round, demo_rows):
 
 def _flat(intervals: dict) -> list[float]:
     """Every bound of an `intervals` dict in a fixed order (None as -1)."""
-    bounds = [intervals["sipas"], *intervals["factors"].values(), *intervals["criteria"].values()]
+    bounds = [intervals["sipas"], *intervals["factors"].values()]
     return [x for bound in bounds for x in (bound or [-1, -1])]

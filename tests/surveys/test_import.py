@@ -83,6 +83,15 @@ def test_sample_workbook_gives_the_independently_computed_indexes(langson_round,
                 assert value is None, where
             else:
                 assert value == pytest.approx(reference, abs=0.01), where
+    province = by_scope[("province", None)]
+    for low, high, value in [
+        (*province["intervals"]["sipas"], province["sipas"]),
+        (*province["intervals"]["criteria"]["C2.4"], province["criteria"]["C2.4"]),
+        (*province["intervals"]["shares"]["D1"]["3"], province["shares"]["D1"]["options"]["3"]),
+    ]:
+        assert low < value < high
+    assert province["small_sample"] is False and by_scope[("agency", "BDT")]["small_sample"] is True
+    assert by_scope[("agency", "BDT")]["rank_range"][0] >= 1
     # Scopes the sample does not reach are listed with no value, never 0.
     for key, result in by_scope.items():
         if result["n"] == 0:
