@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q, Sum
 
 from surveys.definition import QuestionnaireDef
 from surveys.models import Agency, Domain, Response, RoundAgency, RoundAgencyDomain, SurveyRound
-from surveys.scoring import slots
+from surveys.scoring import ANSWERED, share_questions, slots, unpack_counts
 
 from .engine import AgencyNode, RoundStructure, Tally
 
@@ -19,8 +19,8 @@ SATISFIED_FROM = 4  # 4 "Hài lòng" and 5 "Rất hài lòng"
 
 
 def aggregate_expressions(definition: QuestionnaireDef) -> dict:
-    """The SELECT list of the grouped pass, by alias: only SUM and COUNT of stored columns
-    (and, for multi-choice options, of one bit of a stored column)."""
+    """The SELECT list of the grouped pass, by alias: SUM and COUNT of stored columns only
+    (Σ of squared ratios aside, for the intervals)."""
     layout = slots(definition)
     expressions: dict = {
         "n": Count("id"), "sipas_sum": Sum("ratio"), "sipas_sq": Sum(F("ratio") * F("ratio")), "sipas_n": Count("ratio"),
@@ -32,14 +32,8 @@ def aggregate_expressions(definition: QuestionnaireDef) -> dict:
     for column in layout.criteria.values():
         expressions[f"{column}_a"] = Count(column)
         expressions[f"{column}_s"] = Count(column, filter=Q(**{f"{column}__gte": SATISFIED_FROM}))
-    for code, column in layout.singles.items():
-        expressions[f"{column}_n"] = Count(column)
-        for option in definition.by_code[code].options:
-            expressions[f"{column}_{option}"] = Count(column, filter=Q(**{column: option}))
-    for code, column in layout.multis.items():
-        expressions[f"{column}_n"] = Count(column)
-        for option in definition.by_code[code].options:
-            expressions[f"{column}_{option}"] = Sum(F(column).bitrightshift(option).bitand(1))
+    for column in layout.option_columns:
+        expressions[column] = Sum(column)
     return expressions
 
 
@@ -69,17 +63,20 @@ def group_tallies(survey_round: SurveyRound, definition: QuestionnaireDef) -> di
         for code, column in layout.criteria.items():
             tally.criterion_answered[code] = row[f"{column}_a"]
             tally.criterion_satisfied[code] = row[f"{column}_s"]
-        for code, column in {**layout.singles, **layout.multis}.items():
-            tally.question_answered[code] = row[f"{column}_n"]
-            for option in definition.by_code[code].options:
-                tally.option_chosen[code][option] = row[f"{column}_{option}"] or 0
+        counts = unpack_counts(layout, row)
+        for question in share_questions(definition):
+            chosen = {option: counts[(question.code, option)] for option in question.options}
+            tally.option_chosen[question.code].update(chosen)
+            tally.question_answered[question.code] = (
+                counts[(question.code, ANSWERED)] if question.kind == "multi" else sum(chosen.values())
+            )
         tallies[(agency_codes[row["agency_id"]], domain_codes[row["domain_id"]])] = tally
     return tallies
 
 
 def share_question_codes(definition: QuestionnaireDef) -> tuple[str, ...]:
     """Questions whose option shares are reported: the single- and multi-choice ones."""
-    return tuple(q.code for q in definition.questions if q.kind in ("single", "multi"))
+    return tuple(q.code for q in share_questions(definition))
 
 
 def round_structure(survey_round: SurveyRound) -> RoundStructure:

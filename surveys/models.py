@@ -15,9 +15,12 @@ from django.db import models
 # indexes.gather). A questionnaire may use at most this many slots of each kind.
 MAX_FACTORS = 7
 MAX_CRITERIA = 40
-MAX_SINGLE_CHOICE = 30
-MAX_MULTI_CHOICE = 4
-MAX_MULTI_OPTION = 62  # option numbers of a multi-choice question are bits of a 64-bit integer
+# Option counts are packed: each bigint column `pNN` holds three 20-bit counters, one per option
+# (or per "answered" of a multi-choice question), so SUM adds up three options at once. 20 bits
+# allow a million respondents per agency × domain; 3 × 20 bits stay clear of the sign bit.
+OPTION_COLUMNS = 30
+FIELDS_PER_COLUMN = 3
+FIELD_BITS = 20
 
 
 class Level(models.Model):
@@ -317,8 +320,8 @@ class Response(models.Model):
 
     Besides the Answer rows (the record), the same transaction writes derived slot columns
     (surveys.scoring): `ratio` = b_i/a_i, `f1`… = b_ik/a_ik per factor, `c01`… = the 1–5 answer
-    of each criterion that applies, `s01`… = each single-choice answer, `m1`… = the options of
-    each multi-choice question as bits. Indexes read only these columns.
+    of each criterion that applies, `p01`… = the chosen options of the single- and
+    multi-choice questions as packed counters. Indexes read only these columns.
     """
 
     round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="responses")
@@ -338,10 +341,8 @@ class Response(models.Model):
         vars()[f"f{_k}"] = models.FloatField(null=True, editable=False)
     for _k in range(1, MAX_CRITERIA + 1):
         vars()[f"c{_k:02d}"] = models.PositiveSmallIntegerField(null=True, editable=False)
-    for _k in range(1, MAX_SINGLE_CHOICE + 1):
-        vars()[f"s{_k:02d}"] = models.PositiveSmallIntegerField(null=True, editable=False)
-    for _k in range(1, MAX_MULTI_CHOICE + 1):
-        vars()[f"m{_k}"] = models.BigIntegerField(null=True, editable=False)
+    for _k in range(1, OPTION_COLUMNS + 1):
+        vars()[f"p{_k:02d}"] = models.BigIntegerField(default=0, editable=False)
     del _k
 
     class Meta:

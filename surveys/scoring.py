@@ -1,8 +1,11 @@
 """The derived slot columns of `Response`: a questionnaire's answers as one wide row.
 
-Slots are assigned by position in the questionnaire: the k-th criterion is `c{k:02d}`, the
-k-th factor `f{k}`, the k-th single-choice question `s{k:02d}`, the k-th multi-choice question
-`m{k}`. `derived_columns` is pure: the same answers always give the same row.
+Slots are assigned by position in the questionnaire: the k-th factor is `f{k}`, the k-th
+criterion `c{k:02d}`. The options of the single- and multi-choice questions (plus, for each
+multi-choice question, an "answered" counter) are numbered in questionnaire order and packed
+three to a bigint column `pNN`, 20 bits each: a respondent's row holds 1 in the counter of each
+option they chose, so summing a column over a group counts three options at once.
+`derived_columns` is pure: the same answers always give the same row.
 """
 from __future__ import annotations
 
@@ -10,49 +13,60 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .definition import AnswerValue, QuestionnaireDef, score_answers
-from .models import MAX_CRITERIA, MAX_FACTORS, MAX_MULTI_CHOICE, MAX_MULTI_OPTION, MAX_SINGLE_CHOICE
+from .models import FIELD_BITS, FIELDS_PER_COLUMN, MAX_CRITERIA, MAX_FACTORS, OPTION_COLUMNS
+
+FIELD_MASK = (1 << FIELD_BITS) - 1
+ANSWERED = None  # the counter key of "answered this multi-choice question"
+
+OptionKey = tuple[str, int | None]  # (question code, option number or ANSWERED)
 
 
 @dataclass(frozen=True)
 class Slots:
-    """Which column holds what, for one questionnaire (code → column name)."""
+    """Which column holds what, for one questionnaire."""
 
-    factors: dict[str, str]
-    criteria: dict[str, str]
-    singles: dict[str, str]
-    multis: dict[str, str]
+    factors: dict[str, str]  # factor code → column
+    criteria: dict[str, str]  # criterion code → column
+    options: dict[OptionKey, tuple[str, int]]  # (question, option) → (column, bit shift)
 
     @property
-    def answer_columns(self) -> list[str]:
-        return [*self.criteria.values(), *self.singles.values(), *self.multis.values()]
+    def option_columns(self) -> list[str]:
+        return sorted({column for column, _ in self.options.values()})
+
+
+def share_questions(definition: QuestionnaireDef):
+    return [q for q in definition.questions if q.kind in ("single", "multi")]
+
+
+def _option_keys(definition: QuestionnaireDef) -> list[OptionKey]:
+    keys: list[OptionKey] = []
+    for question in share_questions(definition):
+        keys += [(question.code, option) for option in sorted(question.options)]
+        if question.kind == "multi":
+            keys.append((question.code, ANSWERED))
+    return keys
 
 
 def slots(definition: QuestionnaireDef) -> Slots:
     return Slots(
         factors={code: f"f{k}" for k, code in enumerate(definition.factor_codes, start=1)},
         criteria={code: f"c{k:02d}" for k, code in enumerate(definition.criterion_codes, start=1)},
-        singles={q.code: f"s{k:02d}" for k, q in enumerate(_of_kind(definition, "single"), start=1)},
-        multis={q.code: f"m{k}" for k, q in enumerate(_of_kind(definition, "multi"), start=1)},
+        options={
+            key: (f"p{index // FIELDS_PER_COLUMN + 1:02d}", FIELD_BITS * (index % FIELDS_PER_COLUMN))
+            for index, key in enumerate(_option_keys(definition))
+        },
     )
-
-
-def _of_kind(definition: QuestionnaireDef, kind: str):
-    return [q for q in definition.questions if q.kind == kind]
 
 
 def check_storable(definition: QuestionnaireDef) -> list[str]:
     """Why a questionnaire does not fit the slot columns (empty when it does)."""
+    fields = len(_option_keys(definition))
     limits = (
         (len(definition.factors), MAX_FACTORS, "yếu tố"),
         (len(definition.criteria), MAX_CRITERIA, "tiêu chí"),
-        (len(_of_kind(definition, "single")), MAX_SINGLE_CHOICE, "câu hỏi chọn một"),
-        (len(_of_kind(definition, "multi")), MAX_MULTI_CHOICE, "câu hỏi chọn nhiều"),
+        (fields, OPTION_COLUMNS * FIELDS_PER_COLUMN, "phương án của các câu hỏi chọn một, chọn nhiều"),
     )
-    problems = [f"Bộ câu hỏi có {n} {what}; tối đa {limit}." for n, limit, what in limits if n > limit]
-    for question in _of_kind(definition, "multi"):
-        if question.options and max(question.options) > MAX_MULTI_OPTION:
-            problems.append(f"Câu {question.code} có phương án số {max(question.options)}; tối đa {MAX_MULTI_OPTION}.")
-    return problems
+    return [f"Bộ câu hỏi có {n} {what}; tối đa {limit}." for n, limit, what in limits if n > limit]
 
 
 def derived_columns(definition: QuestionnaireDef, answers: Mapping[str, AnswerValue]) -> dict[str, float | int | None]:
@@ -65,19 +79,27 @@ def derived_columns(definition: QuestionnaireDef, answers: Mapping[str, AnswerVa
         row[column] = score.factor_satisfied[code] / answered if answered else None
     for code, column in layout.criteria.items():
         row[column] = answers[code] if code in score.answered else None
-    for code, column in layout.singles.items():
-        value = answers.get(code)
-        row[column] = value if isinstance(value, int) else None
-    for code, column in layout.multis.items():
-        value = answers.get(code)
-        row[column] = sum(1 << option for option in value) if isinstance(value, frozenset) and value else None
+    for question in share_questions(definition):
+        value = answers.get(question.code)
+        chosen = [value] if isinstance(value, int) else sorted(value) if isinstance(value, frozenset) else []
+        keys = [(question.code, option) for option in chosen]
+        if chosen and question.kind == "multi":
+            keys.append((question.code, ANSWERED))
+        for key in keys:
+            column, shift = layout.options[key]
+            row[column] = (row.get(column) or 0) + (1 << shift)
     return row
 
 
-def empty_columns() -> dict[str, None]:
+def unpack_counts(layout: Slots, sums: Mapping[str, int | None]) -> dict[OptionKey, int]:
+    """Option counters from the summed `pNN` columns of a group."""
+    return {key: (int(sums.get(column) or 0) >> shift) & FIELD_MASK for key, (column, shift) in layout.options.items()}
+
+
+def empty_columns() -> dict[str, float | int | None]:
     """Every slot column cleared (before writing a questionnaire's own)."""
-    names = ["ratio", *(f"f{k}" for k in range(1, MAX_FACTORS + 1))]
-    names += [f"c{k:02d}" for k in range(1, MAX_CRITERIA + 1)]
-    names += [f"s{k:02d}" for k in range(1, MAX_SINGLE_CHOICE + 1)]
-    names += [f"m{k}" for k in range(1, MAX_MULTI_CHOICE + 1)]
-    return dict.fromkeys(names)
+    row: dict[str, float | int | None] = {"ratio": None}
+    row.update(dict.fromkeys(f"f{k}" for k in range(1, MAX_FACTORS + 1)))
+    row.update(dict.fromkeys(f"c{k:02d}" for k in range(1, MAX_CRITERIA + 1)))
+    row.update(dict.fromkeys((f"p{k:02d}" for k in range(1, OPTION_COLUMNS + 1)), 0))
+    return row

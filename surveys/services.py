@@ -299,3 +299,38 @@ def update_response(*, response: Response, row: ParsedRow, edited_by: AbstractBa
                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     mark_round_changed(survey_round=survey_round)
     return response
+
+
+def stored_answers(response: Response, kinds: dict[str, str]) -> dict:
+    """A response's Answer rows as the answers mapping the rules and scoring take."""
+    answers: dict = {}
+    for answer in response.answers.all():
+        code = answer.question.code
+        if answer.value is None:
+            answers[code] = answer.text
+        elif kinds[code] == "multi":
+            answers[code] = answers.get(code, frozenset()) | {answer.value}
+        else:
+            answers[code] = answer.value
+    return answers
+
+
+@transaction.atomic
+def rebuild_derived_columns(*, survey_round: SurveyRound, batch_size: int = 2000) -> int:
+    """Tính lại các cột dẫn xuất of every response of the round from its Answer rows (after a
+    change of the storage layout); then the round is recomputed."""
+    definition = load_storable_definition(survey_round)
+    kinds = {q.code: q.kind for q in definition.questions}
+    fields = list(empty_columns())
+    responses = Response.objects.filter(round=survey_round).prefetch_related("answers__question")
+    changed = []
+    for response in responses.iterator(chunk_size=batch_size):
+        for field, value in {**empty_columns(), **derived_columns(definition, stored_answers(response, kinds))}.items():
+            setattr(response, field, value)
+        changed.append(response)
+        if len(changed) == batch_size:
+            Response.objects.bulk_update(changed, fields)
+            changed = []
+    Response.objects.bulk_update(changed, fields)
+    mark_round_changed(survey_round=survey_round)
+    return responses.count()

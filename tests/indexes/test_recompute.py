@@ -9,7 +9,7 @@ from indexes.models import IndexResult
 from surveys import services as survey_services
 from surveys.definition import score_answers
 from surveys.demo import allocate, generate_rows
-from surveys.models import RoundAgencyDomain, SurveyRound
+from surveys.models import Response, RoundAgencyDomain, SurveyRound
 from surveys.selectors import load_definition
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,14 @@ def _flat(intervals: dict) -> list[float]:
     """Every bound of an `intervals` dict in a fixed order (None as -1)."""
     bounds = [intervals["sipas"], *intervals["factors"].values()]
     return [x for bound in bounds for x in (bound or [-1, -1])]
+
+
+def test_rebuilding_derived_columns_from_answers_changes_nothing(langson_round, demo_rows):
+    before = services.compute_round(langson_round)
+    Response.objects.filter(round=langson_round).update(ratio=None, c01=None, p01=0, p02=0)
+    survey_services.rebuild_derived_columns(survey_round=langson_round)
+    after = services.compute_round(SurveyRound.objects.get(pk=langson_round.pk))
+    assert [(r.scope, r.code, r.values.n, r.values.criteria, r.values.shares) for r in after] == [
+        (r.scope, r.code, r.values.n, r.values.criteria, r.values.shares) for r in before
+    ]
+    assert [r.values.sipas for r in after] == pytest.approx([r.values.sipas for r in before], nan_ok=True)

@@ -53,8 +53,19 @@ def test_a_questionnaire_too_wide_for_the_slot_columns_is_refused():
         factors=(FactorDef("F1", "Một"),),
     )
     assert check_storable(wide) == ["Bộ câu hỏi có 41 tiêu chí; tối đa 40."]
+    many_options = QuestionnaireDef(
+        code="NHIEU", factors=(),
+        questions=tuple(QuestionDef(f"Q{k}", "?", "single", {v: str(v) for v in range(1, 10)}) for k in range(11)),
+    )
+    assert check_storable(many_options) == [
+        "Bộ câu hỏi có 99 phương án của các câu hỏi chọn một, chọn nhiều; tối đa 90."
+    ]
     assert check_storable(DEFINITION) == []
     row = derived_columns(DEFINITION, {"A1": 2, "B7": 1, "C1.1": 5, "C1.2": 3, "C5.1": 4, "D1": frozenset({1, 3})})
     assert row["ratio"] == 2 / 3 and row["f1"] == 0.5 and row["f2"] is None and row["f3"] == 1.0
     assert (row["c01"], row["c02"], row["c03"], row["c04"]) == (5, 3, None, 4)
-    assert (row["s01"], row["s02"], row["m1"]) == (2, 1, (1 << 1) | (1 << 3))
+    # Option counters, 20 bits each, three to a column, in questionnaire order:
+    # A1:1, A1:2, B7:1 | B7:2, D1:1, D1:2 | D1:3, D1:answered.
+    assert row["p01"] == (1 << 20) + (1 << 40)  # A1 = 2, B7 = 1
+    assert row["p02"] == 1 << 20  # D1 option 1
+    assert row["p03"] == 1 + (1 << 20)  # D1 option 3, D1 answered
