@@ -82,7 +82,7 @@ def explain(survey_round: SurveyRound, result: IndexResult) -> Explanation:
         for agency, domain in groups:
             in_scope |= Q(agency__code=agency, domain__code=domain)
         rows = (
-            Response.objects.filter(in_scope, round=survey_round)
+            Response.objects.counted().filter(in_scope, round=survey_round)
             .values("ma_phieu", "agency__code", "domain__code", *layout.criteria.values())
             .order_by("agency__code", "domain__code", "ma_phieu")
         )

@@ -37,23 +37,30 @@ def aggregate_expressions(definition: QuestionnaireDef) -> dict:
     return expressions
 
 
-def grouped_rows(survey_round: SurveyRound, definition: QuestionnaireDef):
-    """The one grouped query (by agency and domain ids: no join, no sort on text)."""
+def grouped_rows(survey_round: SurveyRound, definition: QuestionnaireDef, where: Q | None = None):
+    """The one grouped query (by agency and domain ids: no join, no sort on text) over the
+    questionnaires that count (not those waiting for their double-entry check)."""
+    responses = Response.objects.counted().filter(round=survey_round)
+    if where is not None:  # a dashboard filter (channel, collection dates)
+        responses = responses.filter(where)
     return (
-        Response.objects.filter(round=survey_round)
+        responses
         .values("agency_id", "domain_id")
         .order_by()
         .annotate(**aggregate_expressions(definition))
     )
 
 
-def group_tallies(survey_round: SurveyRound, definition: QuestionnaireDef) -> dict[tuple[str, str], Tally]:
-    """One Tally per (agency code, domain code) of the round."""
+def group_tallies(
+    survey_round: SurveyRound, definition: QuestionnaireDef, where: Q | None = None
+) -> dict[tuple[str, str], Tally]:
+    """One Tally per (agency code, domain code) of the round (of its questionnaires matching
+    `where`, when given)."""
     layout = slots(definition)
     agency_codes = dict(Agency.objects.values_list("id", "code"))
     domain_codes = dict(Domain.objects.values_list("id", "code"))
     tallies: dict[tuple[str, str], Tally] = {}
-    for row in grouped_rows(survey_round, definition):
+    for row in grouped_rows(survey_round, definition, where):
         tally = Tally(n=row["n"], sipas_sum=row["sipas_sum"] or 0.0, sipas_sq=row["sipas_sq"] or 0.0,
                       sipas_n=row["sipas_n"])
         for code, column in layout.factors.items():

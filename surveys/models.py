@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 # A response keeps its answers a second time as one wide row of fixed slots (as LimeSurvey
@@ -241,6 +242,18 @@ class SurveyRound(models.Model):
         default=True,
         help_text="Phân tách nhiệm vụ: cán bộ không nhập, sửa phiếu đánh giá cơ quan nơi mình công tác.",
     )
+    enforce_quota = models.BooleanField(
+        "không nhận phiếu vượt chỉ tiêu",
+        default=False,
+        help_text="Khi bật, phiếu của cơ quan × lĩnh vực đã đủ chỉ tiêu bị từ chối.",
+    )
+    double_entry_percent = models.PositiveSmallIntegerField(
+        "tỷ lệ phiếu giấy nhập hai lần (%)",
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="0 = không nhập lần hai; 100 = mọi phiếu giấy. Phiếu được chọn ngẫu nhiên khi nhập lần đầu.",
+    )
+    online_enabled = models.BooleanField("cho phép trả lời trực tuyến", default=True)
 
     class Meta:
         ordering = ["-year", "code"]
@@ -268,6 +281,30 @@ class SurveyRound(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "Ngày kết thúc phải sau ngày bắt đầu."})
+
+
+class RoundStatusChange(models.Model):
+    """Chuyển trạng thái đợt: who moved the round from which status to which, and why.
+
+    Reopening a closed round requires a reason; every change is kept here besides the audit log.
+    """
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("từ trạng thái", max_length=12, choices=RoundStatus.choices)
+    to_status = models.CharField("sang trạng thái", max_length=12, choices=RoundStatus.choices)
+    reason = models.TextField("lý do", blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "-changed_at"]
+        verbose_name = "chuyển trạng thái đợt"
+        verbose_name_plural = "các lần chuyển trạng thái đợt"
+
+    def __str__(self) -> str:
+        return f"{self.round.code}: {self.from_status} → {self.to_status}"
 
 
 class RoundAgency(models.Model):
@@ -315,6 +352,24 @@ class RoundAgencyDomain(models.Model):
         return f"{self.round.code} / {self.agency.code} / {self.domain.code}"
 
 
+class Verification(models.TextChoices):
+    """Nhập kép: where a paper questionnaire stands in the double-entry check."""
+
+    NOT_REQUIRED = "none", "Không cần nhập lần hai"
+    PENDING = "pending", "Chờ nhập lần hai"
+    MISMATCH = "mismatch", "Có khác biệt, chờ đối chiếu"
+    VERIFIED = "verified", "Đã đối chiếu"
+
+
+COUNTED_VERIFICATIONS = (Verification.NOT_REQUIRED, Verification.VERIFIED)
+
+
+class ResponseQuerySet(models.QuerySet):
+    def counted(self) -> ResponseQuerySet:
+        """Phiếu được tính vào chỉ số: all but those still waiting for their double-entry check."""
+        return self.filter(verification__in=COUNTED_VERIFICATIONS)
+
+
 class Response(models.Model):
     """Phiếu đã thu: one respondent's questionnaire about one agency and one domain.
 
@@ -335,6 +390,12 @@ class Response(models.Model):
     )
     entered_at = models.DateTimeField("nhập lúc", auto_now_add=True)
     updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+    verification = models.CharField(
+        "nhập kép", max_length=10, choices=Verification.choices, default=Verification.NOT_REQUIRED
+    )
+    # Online answers carry the key of the form they came from, so a double click or a resent
+    # form cannot create a second questionnaire.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     ratio = models.FloatField(null=True, editable=False)
     for _k in range(1, MAX_FACTORS + 1):
@@ -344,6 +405,8 @@ class Response(models.Model):
     for _k in range(1, OPTION_COLUMNS + 1):
         vars()[f"p{_k:02d}"] = models.BigIntegerField(default=0, editable=False)
     del _k
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "ma_phieu"]
@@ -447,3 +510,147 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Nhật ký chỉ được ghi thêm, không được xóa.")
+
+
+class SecondEntry(models.Model):
+    """Lần nhập thứ hai of a paper questionnaire, by another officer, kept as keyed.
+
+    `answers` maps question codes to what was typed (an option number, a list for multi-choice,
+    text); comparing it with the first entry lists the differences a supervisor resolves
+    against the paper.
+    """
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="second_entry")
+    answers = models.JSONField("câu trả lời nhập lần hai", default=dict)
+    meta = models.JSONField("thông tin phiếu nhập lần hai", default=dict, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField("nhập lúc", auto_now_add=True)
+    differences = models.PositiveSmallIntegerField("số câu khác nhau", default=0)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField("đối chiếu lúc", null=True, blank=True)
+    resolution_note = models.TextField("ghi chú đối chiếu", blank=True)
+
+    class Meta:
+        verbose_name = "phiếu nhập lần hai"
+        verbose_name_plural = "các phiếu nhập lần hai"
+
+    def __str__(self) -> str:
+        return f"{self.response.ma_phieu} (lần 2)"
+
+
+class FlagKind(models.TextChoices):
+    NEAR_DUPLICATE = "near_duplicate", "Gần trùng với phiếu khác"
+    STRAIGHT_LINING = "straight_line", "Trả lời cùng một mức cho mọi tiêu chí"
+
+
+class ResponseFlag(models.Model):
+    """Cảnh báo chất lượng: a questionnaire set aside for a person to look at, never dropped."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField("loại cảnh báo", max_length=20, choices=FlagKind.choices)
+    related = models.ForeignKey(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="phiếu liên quan"
+    )
+    detail = models.CharField("chi tiết", max_length=255, blank=True)
+    created_at = models.DateTimeField("phát hiện lúc", auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("xem xét lúc", null=True, blank=True)
+    review_note = models.TextField("kết luận", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["response", "kind"], name="uniq_response_flag")]
+        verbose_name = "cảnh báo chất lượng phiếu"
+        verbose_name_plural = "các cảnh báo chất lượng phiếu"
+
+    def __str__(self) -> str:
+        return f"{self.response.ma_phieu}: {self.get_kind_display()}"
+
+
+class SampleFrame(models.Model):
+    """Khung mẫu: the list of people who completed procedures at an agency in the period,
+    as the agency uploaded it. Personal data lives only here and in FrameContact."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="sample_frames")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="cơ quan")
+    filename = models.CharField("tệp", max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+    purged_at = models.DateTimeField("đã xoá thông tin cá nhân lúc", null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "agency__code", "-uploaded_at"]
+        verbose_name = "khung mẫu"
+        verbose_name_plural = "các khung mẫu"
+
+    def __str__(self) -> str:
+        return f"{self.round.code} / {self.agency.code} / {self.filename}"
+
+
+class SampleDraw(models.Model):
+    """Lần chọn mẫu: a seeded random draw, so that the same seed draws the same contacts."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="sample_draws")
+    seed = models.BigIntegerField("hạt giống ngẫu nhiên")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField("chọn lúc", auto_now_add=True)
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        ordering = ["round", "-drawn_at"]
+        verbose_name = "lần chọn mẫu"
+        verbose_name_plural = "các lần chọn mẫu"
+
+    def __str__(self) -> str:
+        return f"{self.round.code} / seed {self.seed}"
+
+
+class ContactStatus(models.TextChoices):
+    NOT_SENT = "not_sent", "Chưa gửi"
+    SENT = "sent", "Đã gửi"
+    RETURNED = "returned", "Đã thu về"
+    REFUSED = "refused", "Từ chối"
+    UNREACHABLE = "unreachable", "Không liên lạc được"
+
+
+class FrameContact(models.Model):
+    """One person of a sample frame. Drawn contacts get a questionnaire serial and an online token."""
+
+    frame = models.ForeignKey(SampleFrame, on_delete=models.CASCADE, related_name="contacts")
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+", verbose_name="lĩnh vực")
+    row_number = models.PositiveIntegerField("dòng trong tệp", default=0)
+    full_name = models.CharField("họ và tên", max_length=255, blank=True)
+    address = models.CharField("địa chỉ", max_length=500, blank=True)
+    phone = models.CharField("điện thoại", max_length=30, blank=True)
+    procedure = models.CharField("thủ tục hành chính", max_length=500, blank=True)
+    completed_on = models.DateField("ngày trả kết quả", null=True, blank=True)
+    draw = models.ForeignKey(SampleDraw, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts")
+    # Null, not blank, until drawn: the serial is unique in the round only once given.
+    ma_phieu = models.CharField("mã phiếu", max_length=50, null=True, blank=True)  # noqa: DJ001
+    status = models.CharField("tình trạng", max_length=12, choices=ContactStatus.choices, default=ContactStatus.NOT_SENT)
+    status_changed_at = models.DateTimeField("cập nhật tình trạng lúc", null=True, blank=True)
+    token = models.CharField("mã trả lời trực tuyến", max_length=64, null=True, blank=True, unique=True)
+    token_used_at = models.DateTimeField("đã dùng mã lúc", null=True, blank=True)
+    response = models.OneToOneField(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact"
+    )
+
+    class Meta:
+        ordering = ["frame", "row_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "ma_phieu"], condition=models.Q(ma_phieu__isnull=False), name="uniq_contact_ma_phieu"
+            )
+        ]
+        indexes = [models.Index(fields=["round", "agency", "domain"], name="contact_round_scope")]
+        verbose_name = "người trong khung mẫu"
+        verbose_name_plural = "những người trong khung mẫu"
+
+    def __str__(self) -> str:
+        return f"{self.frame} #{self.row_number}"
