@@ -67,6 +67,20 @@ def result_agency_ids(user, survey_round: SurveyRound) -> set[int] | None:
     raise PermissionDenied("Bạn không có quyền xem kết quả.")
 
 
+def response_data_agency_ids(user, survey_round: SurveyRound) -> set[int] | None:
+    """Agencies whose anonymised questionnaire data (surveys.response_exports: no free text, no
+    sample-frame data) the user may download; None means all of them.
+
+    The data behind the results a user may read, and no more: readers of every result (Sở Nội
+    vụ, leadership, supervisors — who read questionnaires anyway) get every agency; an agency
+    officer gets their agency (a district: and its communes). Data-entry clerks, who read no
+    results, get a 403: they already download the questionnaires they keyed themselves.
+    """
+    if not can_see_results(user):
+        raise PermissionDenied("Bạn không có quyền tải dữ liệu phiếu.")
+    return result_agency_ids(user, survey_round)
+
+
 def visible_rounds(user) -> QuerySet[SurveyRound]:
     """Rounds the user has anything to do with."""
     qs = SurveyRound.objects.select_related("questionnaire")

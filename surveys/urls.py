@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import response_views, views
+from . import export_views, response_views, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("<str:code>/phieu/moi/", response_views.response_create, name="response_create"),
     path("<str:code>/phieu/<int:pk>/", response_views.response_detail, name="response_detail"),
     path("<str:code>/phieu/<int:pk>/sua/", response_views.response_edit, name="response_edit"),
+    # Dữ liệu phiếu ẩn danh (không có câu trả lời tự do): trang mô tả và ba định dạng tải về.
+    path("<str:code>/du-lieu-phieu/", export_views.response_data, name="response_data"),
+    path("<str:code>/du-lieu-phieu.xlsx", export_views.response_data_file, {"fmt": "xlsx"}, name="response_data_xlsx"),
+    path("<str:code>/du-lieu-phieu.csv", export_views.response_data_file, {"fmt": "csv"}, name="response_data_csv"),
+    path("<str:code>/du-lieu-phieu.sav", export_views.response_data_file, {"fmt": "sav"}, name="response_data_sav"),
 ]
