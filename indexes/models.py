@@ -1,9 +1,10 @@
 """Stored index results per round and scope, and the published reference figures."""
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from surveys.models import SurveyRound
+from surveys.models import Domain, SurveyRound
 
 
 class Scope(models.TextChoices):
@@ -62,3 +63,28 @@ class PublishedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_name} {self.year}: {self.sipas}%"
+
+
+class RoundTargets(models.Model):
+    """Chỉ tiêu (targets) a round's results are held against, editable per round by Sở Nội vụ
+    staff: SIPAS of the province, each level and each agency against `sipas`; the chosen
+    domains (land, construction, investment by default) against `domain`."""
+
+    round = models.OneToOneField(SurveyRound, on_delete=models.CASCADE, related_name="targets")
+    sipas = models.DecimalField(
+        "chỉ tiêu SIPAS (%)", max_digits=5, decimal_places=2, default=90,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    domain = models.DecimalField(
+        "chỉ tiêu của các lĩnh vực trọng điểm (%)", max_digits=5, decimal_places=2, default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    domains = models.ManyToManyField(Domain, blank=True, related_name="+", verbose_name="lĩnh vực trọng điểm")
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "chỉ tiêu của đợt"
+        verbose_name_plural = "chỉ tiêu của các đợt"
+
+    def __str__(self) -> str:
+        return f"{self.round.code}: SIPAS ≥ {self.sipas}%"

@@ -74,6 +74,19 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "chi-so/<str:code>/json/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
     "chi-so/<str:code>/xlsx/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
     "chi-so/<str:code>/tinh-lai/": ("post", only("admin", "staff")),
+    # Dashboards: aggregate pages for readers of every result; an agency officer is sent from
+    # the overview to their own agency page, and reads that page only.
+    "chi-so/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "chi-so/<str:code>/tong-quan/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "chi-so/<str:code>/theo-cap/": ("get", only("admin", "staff", "leader", "supervisor")),
+    "chi-so/<str:code>/xep-hang/": ("get", only("admin", "staff", "leader", "supervisor")),
+    "chi-so/<str:code>/co-quan/<str:agency_code>/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "chi-so/<str:code>/theo-linh-vuc/": ("get", only("admin", "staff", "leader", "supervisor")),
+    "chi-so/<str:code>/qua-trinh/": ("get", only("admin", "staff", "leader", "supervisor")),
+    "chi-so/<str:code>/nguoi-tra-loi/": ("get", only("admin", "staff", "leader", "supervisor")),
+    "chi-so/<str:code>/xu-huong/": ("get", only("admin", "staff", "leader", "supervisor")),
+    "chi-so/<str:code>/chi-tieu/": ("get", only("admin", "staff", "leader", "supervisor")),
+    "chi-so/<str:code>/trang-thai/": ("get", signed_in(OK)),
     "chi-so/<str:code>/cach-tinh/<str:scope>/": ("get", only("admin", "staff", "leader", "supervisor")),
     "chi-so/<str:code>/cach-tinh/<str:scope>/<path:scope_code>/": (
         "get", only("admin", "staff", "agency", "leader", "supervisor"),
@@ -159,6 +172,7 @@ def concrete_url(pattern: str, world) -> str:
         .replace("phieu/<int:pk>", f"phieu/{world['mine'].pk}")
         .replace("<int:pk>", str(user_id))
         .replace("<uidb64>/<token>", "MQ/sai-ma")
+        .replace("<str:agency_code>", "TPLS")
         .replace("<str:scope>/<path:scope_code>", "agency/TPLS")
         .replace("<str:scope>", "province")
     )
