@@ -131,3 +131,29 @@ def editable_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
     if not can(user, ENTER_ANY_AGENCY):
         qs = qs.filter(Q(entered_by=user))
     return qs
+
+
+def can_manage_frames(user) -> bool:
+    """Sở Nội vụ staff who run the collection: lists for the post office and phone, statuses."""
+    return can(user, MANAGE_ROUNDS) or can(user, ENTER_ANY_AGENCY)
+
+
+def frame_agency_ids(user, survey_round: SurveyRound) -> set[int] | None:
+    """Agencies whose sample frames (khung mẫu: names, addresses, phones) the user may upload and
+    read; None means all of them.
+
+    Personal data stays with the few who need it: Sở Nội vụ staff (every agency) and an agency's
+    own officers (their agency only, not its communes, and only when it takes part in the round).
+    Leaders, supervisors and data-entry clerks get a 403: results and questionnaires never need it.
+    """
+    if can_manage_frames(user):
+        return None
+    officer = officer_of(user)
+    if (
+        can(user, VIEW_OWN_RESULTS)
+        and officer is not None
+        and officer.agency_id is not None
+        and RoundAgency.objects.filter(round=survey_round, agency_id=officer.agency_id).exists()
+    ):
+        return {officer.agency_id}
+    raise PermissionDenied("Bạn không có quyền xem khung mẫu (thông tin cá nhân của người dân).")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, response_views, views
+from . import export_views, frame_views, response_views, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -20,4 +20,16 @@ urlpatterns = [
     path("<str:code>/du-lieu-phieu.xlsx", export_views.response_data_file, {"fmt": "xlsx"}, name="response_data_xlsx"),
     path("<str:code>/du-lieu-phieu.csv", export_views.response_data_file, {"fmt": "csv"}, name="response_data_csv"),
     path("<str:code>/du-lieu-phieu.sav", export_views.response_data_file, {"fmt": "sav"}, name="response_data_sav"),
+    # Khung mẫu và chọn mẫu (surveys.frame_views): người đã giải quyết thủ tục, chọn mẫu, danh sách, tỷ lệ thu về.
+    path("<str:code>/khung-mau/", frame_views.frame_home, name="frame_home"),
+    path("<str:code>/khung-mau/tai-len/", frame_views.frame_upload, name="frame_upload"),
+    path("<str:code>/khung-mau/mau.xlsx", frame_views.frame_template, name="frame_template"),
+    path("<str:code>/khung-mau/chon-mau/", frame_views.frame_draw, name="frame_draw"),
+    path("<str:code>/khung-mau/nguoi-duoc-chon/", frame_views.frame_contacts, name="frame_contacts"),
+    path("<str:code>/khung-mau/nguoi-duoc-chon.xlsx", frame_views.frame_contacts_xlsx, name="frame_contacts_xlsx"),
+    path("<str:code>/khung-mau/danh-sach-gui-thu.xlsx", frame_views.frame_mailing_xlsx, name="frame_mailing_xlsx"),
+    path("<str:code>/khung-mau/danh-sach-dien-thoai.xlsx", frame_views.frame_phone_xlsx, name="frame_phone_xlsx"),
+    path("<str:code>/khung-mau/ty-le-thu-ve.xlsx", frame_views.frame_rates_xlsx, name="frame_rates_xlsx"),
+    path("<str:code>/khung-mau/phieu-giay.pdf", frame_views.frame_paper_pdf, name="frame_paper_pdf"),
+    path("<str:code>/khung-mau/xoa-thong-tin-ca-nhan/", frame_views.frame_purge, name="frame_purge"),
 ]

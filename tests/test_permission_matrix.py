@@ -92,6 +92,19 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
         "get", only("admin", "staff", "agency", "leader", "supervisor"),
     ),
     "cong-khai/": ("get", everyone(OK)),
+    # Khung mẫu (personal data): Sở Nội vụ staff and the agency's own officers only; drawing,
+    # lists for the post office and phone, statuses and the purge are for staff.
+    "dot/<str:code>/khung-mau/": ("get", only("admin", "staff", "agency")),
+    "dot/<str:code>/khung-mau/tai-len/": ("get", only("admin", "staff", "agency")),
+    "dot/<str:code>/khung-mau/mau.xlsx": ("get", only("admin", "staff", "agency")),
+    "dot/<str:code>/khung-mau/chon-mau/": ("post", only("admin", "staff")),
+    "dot/<str:code>/khung-mau/nguoi-duoc-chon/": ("get", only("admin", "staff", "agency")),
+    "dot/<str:code>/khung-mau/nguoi-duoc-chon.xlsx": ("get", only("admin", "staff", "agency")),
+    "dot/<str:code>/khung-mau/danh-sach-gui-thu.xlsx": ("get", only("admin", "staff")),
+    "dot/<str:code>/khung-mau/danh-sach-dien-thoai.xlsx": ("get", only("admin", "staff")),
+    "dot/<str:code>/khung-mau/ty-le-thu-ve.xlsx": ("get", only("admin", "staff", "agency")),
+    "dot/<str:code>/khung-mau/phieu-giay.pdf": ("get", only("admin", "staff")),
+    "dot/<str:code>/khung-mau/xoa-thong-tin-ca-nhan/": ("post", only("admin", "staff")),
 }
 
 

@@ -1,0 +1,803 @@
+"""Khung mẫu và chọn mẫu (issue 5 item 3): the lists of people who completed procedures, the
+seeded random draw per quota, contact status and response rates, and the purge of personal data.
+
+Personal data (name, address, phone) lives only in FrameContact and leaves it only through the
+mailing and phone lists of this module. Nothing here is read by the index engine or the
+response exports, and audit rows name serials and counts, never people.
+
+Other modules call `mark_returned(survey_round=…, ma_phieu=…)` after saving a questionnaire
+whose serial may come from a draw (paper entry, import, online): the contact becomes "đã thu về".
+Counts of returned contacts also look for a saved questionnaire with the contact's serial, so a
+questionnaire saved by a path that forgot to call it is still counted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import secrets
+import unicodedata
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from sipas_portal.xlsx import new_workbook, safe_cell, workbook_bytes, write_table
+
+from . import audit
+from .importing import NOT_A_WORKBOOK, RowError, WorkbookUnreadable, check_archive, parse_date
+from .models import (
+    Agency,
+    ContactStatus,
+    FrameContact,
+    Response,
+    RoundAgencyDomain,
+    RoundStatus,
+    SampleDraw,
+    SampleFrame,
+    SurveyRound,
+)
+
+SHEET_NAME = "Khung_mau"
+GUIDE_SHEET = "Huong_dan"
+MAX_FRAME_ROWS = 50_000
+MAX_FRAME_COLUMNS = 50
+SERIAL_PREFIX = "KM"  # KM-<cơ quan>-<lĩnh vực>-001: apart from paper batches and online serials
+SERIAL_DIGITS = 3
+TOKEN_BYTES = 18  # secrets.token_urlsafe(18): 24 characters, 144 random bits
+DATE_FORMAT = "%d/%m/%Y"
+OPEN_STATUSES = (RoundStatus.DRAFT, RoundStatus.COLLECTING)
+PURGEABLE_STATUSES = (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
+
+
+@dataclass(frozen=True)
+class FrameColumn:
+    key: str
+    label: str
+    aliases: tuple[str, ...]
+    max_length: int = 0
+
+
+FRAME_COLUMNS = (
+    FrameColumn("full_name", "Họ và tên", ("họ tên", "ho_ten", "ho va ten"), 255),
+    FrameColumn("address", "Địa chỉ", ("dia_chi", "dia chi"), 500),
+    FrameColumn("phone", "Điện thoại", ("số điện thoại", "dien_thoai", "dien thoai"), 30),
+    FrameColumn("procedure", "Thủ tục", ("thủ tục hành chính", "thu_tuc", "thu tuc"), 500),
+    FrameColumn("domain_code", "Mã lĩnh vực", ("ma_linh_vuc", "ma linh vuc"), 30),
+    FrameColumn("completed_on", "Ngày trả kết quả", ("ngay_tra_ket_qua", "ngay tra ket qua"), 0),
+)
+REQUIRED_COLUMNS = ("full_name", "address", "phone", "procedure", "domain_code", "completed_on")
+
+
+class FramesClosed(Exception):
+    """The round no longer takes frames or draws (or is not yet closed, for a purge)."""
+
+
+class FrameInputInvalid(Exception):
+    """Bad input to a frame action; `messages` are Vietnamese and say where and what."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+# --------------------------------------------------------------------------- reading a frame
+@dataclass
+class FrameRow:
+    row: int
+    full_name: str
+    address: str
+    phone: str
+    procedure: str
+    domain_code: str
+    completed_on: dt.date
+
+
+@dataclass
+class FrameContext:
+    round_code: str
+    agency_code: str
+    domain_codes: set[str]
+    today: dt.date = field(default_factory=timezone.localdate)
+
+
+def _normalise(text: Any) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(text)).strip().lower())
+
+
+def _header_keys() -> dict[str, str]:
+    keys = {}
+    for column in FRAME_COLUMNS:
+        for name in (column.label, *column.aliases):
+            keys[_normalise(name)] = column.key
+    return keys
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
+_PHONE = re.compile(r"^\+?\d{8,15}$")
+
+
+def parse_phone(value: Any) -> tuple[str, str | None]:
+    """A phone number as digits (a leading + kept), or a message. Excel drops the leading 0
+    of a number typed as a number, so a 9-digit number gets it back (0912… in Việt Nam)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer():
+            return "", f"số điện thoại “{value}” không hợp lệ"
+        digits = str(int(value))
+        return ("0" + digits if len(digits) == 9 else digits), None
+    text = _text(value)
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if not _PHONE.match(digits):
+        return "", f"số điện thoại “{text}” không hợp lệ (8–15 chữ số, có thể có dấu + ở đầu)"
+    return digits, None
+
+
+def read_frame_workbook(source: IO[bytes] | str, context: FrameContext) -> tuple[list[FrameRow], list[RowError]]:
+    """Parse and check every row of an uploaded frame; nothing is written."""
+    check_archive(source)
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise WorkbookUnreadable(NOT_A_WORKBOOK) from exc
+    except Exception as exc:  # openpyxl raises many kinds of errors on hostile XML
+        raise WorkbookUnreadable(f"Không đọc được bảng tính: tệp bị hỏng hoặc sai định dạng ({type(exc).__name__}).") from exc
+    try:
+        return _read_frame_rows(workbook, context)
+    except WorkbookUnreadable:
+        raise
+    except Exception as exc:
+        raise WorkbookUnreadable(f"Không đọc được bảng tính: tệp bị hỏng hoặc sai định dạng ({type(exc).__name__}).") from exc
+    finally:
+        workbook.close()
+
+
+def _read_frame_rows(workbook, context: FrameContext) -> tuple[list[FrameRow], list[RowError]]:
+    if not workbook.worksheets:
+        raise WorkbookUnreadable("Bảng tính không có trang nào.")
+    sheet = workbook.worksheets[0]
+    rows_declared, columns_declared = sheet.max_row, sheet.max_column
+    if (rows_declared or 0) > MAX_FRAME_ROWS + 1 or (columns_declared or 0) > MAX_FRAME_COLUMNS:
+        raise WorkbookUnreadable(
+            f"Bảng tính khai báo {rows_declared} dòng × {columns_declared} cột, vượt quá giới hạn "
+            f"{MAX_FRAME_ROWS} người và {MAX_FRAME_COLUMNS} cột; hãy xóa dòng, cột thừa hoặc chia thành nhiều tệp."
+        )
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        return [], [RowError(1, None, "bảng tính trống, thiếu dòng tiêu đề")]
+    positions, errors = _read_frame_header(tuple(header)[:MAX_FRAME_COLUMNS + 1])
+    if errors:
+        return [], errors
+    parsed: list[FrameRow] = []
+    first_row_of: dict[tuple, int] = {}
+    for row_number, values in enumerate(rows, start=2):
+        if row_number > MAX_FRAME_ROWS + 1:
+            errors.append(RowError(None, None, f"bảng tính có hơn {MAX_FRAME_ROWS} người; hãy chia thành nhiều tệp"))
+            break
+        cells = {key: (values[i] if i < len(values) else None) for key, (i, _) in positions.items()}
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        row, row_errors = _parse_frame_row(row_number, cells, positions, context)
+        if row is not None:
+            identity = (_normalise(row.full_name), row.phone, _normalise(row.address), _normalise(row.procedure),
+                        row.domain_code, row.completed_on)
+            earlier = first_row_of.setdefault(identity, row_number)
+            if earlier != row_number:
+                row_errors.append(RowError(row_number, None, f"trùng hoàn toàn với dòng {earlier}"))
+        errors.extend(row_errors)
+        if row is not None and not row_errors:
+            parsed.append(row)
+    if not parsed and not errors:
+        errors.append(RowError(None, None, "bảng tính không có người nào (từ dòng 2)"))
+    return parsed, errors
+
+
+def _read_frame_header(header: tuple) -> tuple[dict[str, tuple[int, str]], list[RowError]]:
+    """Column key → (index, “C (Điện thoại)”) from row 1."""
+    known = _header_keys()
+    labels = {c.key: c.label for c in FRAME_COLUMNS}
+    positions: dict[str, tuple[int, str]] = {}
+    errors: list[RowError] = []
+    if len(header) > MAX_FRAME_COLUMNS:
+        return {}, [RowError(1, None, f"bảng tính có hơn {MAX_FRAME_COLUMNS} cột")]
+    for index, raw in enumerate(header):
+        if _text(raw) == "":
+            continue
+        letter = get_column_letter(index + 1)
+        key = known.get(_normalise(raw))
+        if key is None:
+            continue  # an extra column (số thứ tự, ghi chú…) is allowed and ignored
+        if key in positions:
+            errors.append(RowError(1, f"{letter} ({_text(raw)})", f"cột “{labels[key]}” bị lặp lại"))
+        else:
+            positions[key] = (index, f"{letter} ({labels[key]})")
+    for key in REQUIRED_COLUMNS:
+        if key not in positions:
+            errors.append(RowError(1, None, f"thiếu cột “{labels[key]}” (dòng 1 phải có tiêu đề các cột: "
+                                            + ", ".join(c.label for c in FRAME_COLUMNS) + ")"))
+    return positions, errors
+
+
+def _parse_frame_row(
+    row_number: int, cells: dict[str, Any], positions: dict[str, tuple[int, str]], context: FrameContext
+) -> tuple[FrameRow | None, list[RowError]]:
+    errors: list[RowError] = []
+
+    def error(key: str | None, message: str) -> None:
+        errors.append(RowError(row_number, positions[key][1] if key else None, message))
+
+    values: dict[str, str] = {}
+    for column in FRAME_COLUMNS:
+        if column.key in ("phone", "completed_on"):
+            continue
+        values[column.key] = _text(cells[column.key])
+        if column.max_length and len(values[column.key]) > column.max_length:
+            error(column.key, f"dài {len(values[column.key])} ký tự, tối đa {column.max_length}")
+    if not values["full_name"]:
+        error("full_name", "thiếu họ và tên")
+    phone = ""
+    if _text(cells["phone"]):
+        phone, message = parse_phone(cells["phone"])
+        if message:
+            error("phone", message)
+    if not values["address"] and not _text(cells["phone"]):
+        error(None, "cần ít nhất địa chỉ (để gửi phiếu qua bưu điện) hoặc số điện thoại")
+    domain = values["domain_code"].upper()
+    if not domain:
+        error("domain_code", "thiếu mã lĩnh vực")
+    elif domain not in context.domain_codes:
+        allowed = ", ".join(sorted(context.domain_codes)) or "không có lĩnh vực nào"
+        error("domain_code", f"cơ quan {context.agency_code} không khảo sát lĩnh vực {domain} trong đợt "
+                             f"{context.round_code} (các lĩnh vực của cơ quan: {allowed})")
+    raw_date = cells["completed_on"]
+    completed_on = parse_date(raw_date)
+    if _text(raw_date) == "":
+        error("completed_on", "thiếu ngày trả kết quả")
+    elif completed_on is None:
+        error("completed_on", f"“{_text(raw_date)}” không phải ngày dd/mm/yyyy")
+    elif completed_on > context.today:
+        error("completed_on", f"ngày trả kết quả {completed_on:%d/%m/%Y} ở tương lai")
+    if errors:
+        return None, errors
+    return FrameRow(
+        row=row_number, full_name=values["full_name"], address=values["address"], phone=phone,
+        procedure=values["procedure"], domain_code=domain, completed_on=completed_on,
+    ), []
+
+
+# --------------------------------------------------------------------------- template
+def frame_template_bytes(survey_round: SurveyRound, agency_ids: set[int] | None) -> bytes:
+    """Mẫu khung mẫu: sheet Khung_mau with the six headed columns (typed as text so that a
+    phone keeps its leading 0) and sheet Huong_dan with the rules and the domains per agency."""
+    workbook = new_workbook()
+    sheet = workbook.create_sheet(SHEET_NAME)
+    sheet.append([c.label for c in FRAME_COLUMNS])
+    for column, width in zip("ABCDEF", (28, 48, 16, 48, 14, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+        sheet[f"{column}1"].font = Font(bold=True)
+        if column != "F":
+            for row in range(2, 502):
+                sheet[f"{column}{row}"].number_format = "@"
+    for row in range(2, 502):
+        sheet[f"F{row}"].number_format = "DD/MM/YYYY"
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet(GUIDE_SHEET)
+    guide.append([f"Khung mẫu đợt {survey_round.code}: danh sách người đã giải quyết xong thủ tục trong kỳ"])
+    guide["A1"].font = Font(bold=True, size=13)
+    for line in (
+        "Trang đầu tiên: dòng 1 là tiêu đề cột (giữ nguyên), mỗi dòng tiếp theo là một người; dòng trống bỏ qua.",
+        "Họ và tên: bắt buộc. Cần ít nhất địa chỉ hoặc điện thoại.",
+        "Điện thoại: 8–15 chữ số, có thể có dấu cách, dấu chấm, dấu + ở đầu.",
+        "Mã lĩnh vực: một mã lĩnh vực của cơ quan trong đợt (bảng dưới).",
+        "Ngày trả kết quả: dd/mm/yyyy (ví dụ 05/10/2022), không ở tương lai.",
+        "Tệp có lỗi thì không dòng nào được lưu: sửa các dòng được báo lỗi rồi tải lên lại.",
+    ):
+        guide.append([line])
+    guide.append([])
+    guide.append(["Mã cơ quan", "Tên cơ quan", "Mã lĩnh vực", "Tên lĩnh vực", "Chỉ tiêu phiếu"])
+    pairs = RoundAgencyDomain.objects.filter(round=survey_round).select_related("agency", "domain")
+    if agency_ids is not None:
+        pairs = pairs.filter(agency_id__in=agency_ids)
+    for pair in pairs.order_by("agency__code", "domain__code"):
+        guide.append([safe_cell(v) for v in (pair.agency.code, pair.agency.name, pair.domain.code,
+                                             pair.domain.name, pair.quota)])
+    for letter, width in zip("ABCDE", (90, 48, 14, 48, 14), strict=True):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return workbook_bytes(workbook)
+
+
+# --------------------------------------------------------------------------- upload
+@dataclass
+class FrameUploadOutcome:
+    frame: SampleFrame | None
+    errors: list[RowError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def ensure_frames_open(survey_round: SurveyRound) -> None:
+    if survey_round.status not in OPEN_STATUSES:
+        raise FramesClosed(
+            f"Đợt {survey_round.code} đang ở trạng thái “{survey_round.get_status_display()}”; chỉ tải khung mẫu "
+            "và chọn mẫu khi đợt ở trạng thái “Nháp” hoặc “Đang thu thập”."
+        )
+
+
+def upload_frame(
+    *, survey_round: SurveyRound, agency: Agency, source: IO[bytes] | str, filename: str,
+    uploaded_by: AbstractBaseUser,
+) -> FrameUploadOutcome:
+    """Tải lên khung mẫu của một cơ quan: every row checked; with any error nothing is saved."""
+    ensure_frames_open(survey_round)
+    domains = set(
+        RoundAgencyDomain.objects.filter(round=survey_round, agency=agency).values_list("domain__code", flat=True)
+    )
+    context = FrameContext(round_code=survey_round.code, agency_code=agency.code, domain_codes=domains)
+    try:
+        rows, errors = read_frame_workbook(source, context)
+    except WorkbookUnreadable as exc:
+        return FrameUploadOutcome(frame=None, errors=[RowError(None, None, str(exc))])
+    if errors:
+        return FrameUploadOutcome(frame=None, errors=errors)
+    domain_ids = dict(
+        RoundAgencyDomain.objects.filter(round=survey_round, agency=agency).values_list("domain__code", "domain_id")
+    )
+    with transaction.atomic():
+        frame = SampleFrame.objects.create(
+            round=survey_round, agency=agency, filename=filename[:255], uploaded_by=uploaded_by
+        )
+        FrameContact.objects.bulk_create(
+            [
+                FrameContact(
+                    frame=frame, round=survey_round, agency=agency, domain_id=domain_ids[row.domain_code],
+                    row_number=row.row, full_name=row.full_name, address=row.address, phone=row.phone,
+                    procedure=row.procedure, completed_on=row.completed_on,
+                )
+                for row in rows
+            ],
+            batch_size=2000,
+        )
+        per_domain: dict[str, int] = defaultdict(int)
+        for row in rows:
+            per_domain[row.domain_code] += 1
+        audit.record(
+            action="tải khung mẫu", target=frame, round_code=survey_round.code, actor=uploaded_by,
+            after={"co_quan": agency.code, "so_nguoi": len(rows), "theo_linh_vuc": dict(sorted(per_domain.items()))},
+            note=f"Khung mẫu {agency.code}: {len(rows)} người",
+        )
+    return FrameUploadOutcome(frame=frame, errors=[])
+
+
+# --------------------------------------------------------------------------- draw
+@dataclass(frozen=True)
+class CellDraw:
+    agency_code: str
+    domain_code: str
+    quota: int
+    kept: int
+    pool: int
+    drawn: int
+
+    @property
+    def short(self) -> int:
+        """How many the frame lacks to reach the quota."""
+        return max(0, self.quota - self.kept - self.drawn)
+
+
+@dataclass
+class DrawOutcome:
+    draw: SampleDraw
+    cells: list[CellDraw]
+    released: int
+
+    @property
+    def drawn(self) -> int:
+        return sum(c.drawn for c in self.cells)
+
+
+def contact_serial(agency_code: str, domain_code: str, number: int) -> str:
+    return f"{SERIAL_PREFIX}-{agency_code}-{domain_code}-{number:0{SERIAL_DIGITS}d}"
+
+
+def cell_rng(seed: int, agency_code: str, domain_code: str) -> random.Random:
+    """One generator per agency × domain, seeded from the draw's seed and the cell's codes, so a
+    cell's draw depends only on its own frame rows: adding another agency's frame changes nothing."""
+    return random.Random(f"{seed}:{agency_code}:{domain_code}")
+
+
+def pick(pool: list[int], need: int, rng: random.Random) -> list[int]:
+    """Simple random sample without replacement of `need` of `pool` (ordered ids)."""
+    return rng.sample(pool, min(max(need, 0), len(pool)))
+
+
+def new_seed() -> int:
+    return secrets.randbelow(900_000) + 100_000  # six digits: easy to note down and retype
+
+
+@transaction.atomic
+def draw_sample(*, survey_round: SurveyRound, seed: int | None, drawn_by: AbstractBaseUser) -> DrawOutcome:
+    """Chọn mẫu: for each agency × domain of the round, a simple random sample of its frame rows
+    up to the quota, with `random.Random` seeded from `seed` (the same seed and the same frames
+    draw the same contacts with the same serials).
+
+    Contacts of earlier draws that were not sent yet are released and drawn again; those sent,
+    returned, refused or unreachable (or with a saved questionnaire) are kept and count towards
+    the quota. Each drawn contact gets a serial and a one-time token for the online form."""
+    ensure_frames_open(survey_round)
+    if seed is None:
+        seed = new_seed()
+    SurveyRound.objects.select_for_update().filter(pk=survey_round.pk).first()  # one draw at a time
+    response_serials = set(Response.objects.filter(round=survey_round).values_list("ma_phieu", flat=True))
+    rows = list(
+        FrameContact.objects.filter(round=survey_round, frame__purged_at__isnull=True)
+        .order_by("frame_id", "row_number", "id")
+        .values_list("id", "agency_id", "domain_id", "ma_phieu", "status", "response_id", "token_used_at")
+    )
+    kept_by_cell: dict[tuple[int, int], list[str]] = defaultdict(list)
+    pool_by_cell: dict[tuple[int, int], list[int]] = defaultdict(list)
+    released: list[int] = []
+    for pk, agency_id, domain_id, serial, status, response_id, used_at in rows:
+        is_kept = serial is not None and (
+            status != ContactStatus.NOT_SENT or response_id is not None or used_at is not None
+            or serial in response_serials
+        )
+        if is_kept:
+            kept_by_cell[(agency_id, domain_id)].append(serial)
+            continue
+        if serial is not None:
+            released.append(pk)
+        pool_by_cell[(agency_id, domain_id)].append(pk)
+    # Frames purged in a closed round cannot be here (draws need an open round), but a kept
+    # serial of any frame still blocks its number.
+    used_serials = response_serials | set(
+        FrameContact.objects.filter(round=survey_round, ma_phieu__isnull=False)
+        .exclude(pk__in=released).values_list("ma_phieu", flat=True)
+    )
+    if released:
+        FrameContact.objects.filter(pk__in=released).update(
+            ma_phieu=None, token=None, draw=None, status=ContactStatus.NOT_SENT, status_changed_at=None
+        )
+    draw = SampleDraw.objects.create(round=survey_round, seed=seed, drawn_by=drawn_by)
+    now = timezone.now()
+    chosen: list[FrameContact] = []
+    cells: list[CellDraw] = []
+    quotas = (
+        RoundAgencyDomain.objects.filter(round=survey_round)
+        .order_by("agency__code", "domain__code")
+        .values_list("agency_id", "domain_id", "agency__code", "domain__code", "quota")
+    )
+    for agency_id, domain_id, agency_code, domain_code, quota in quotas:
+        pool = pool_by_cell.get((agency_id, domain_id), [])
+        kept = len(kept_by_cell.get((agency_id, domain_id), []))
+        if not pool and not kept:
+            continue
+        picked = set(pick(pool, quota - kept, cell_rng(seed, agency_code, domain_code)))
+        number = 0
+        for pk in pool:  # serials follow the frame's order
+            if pk not in picked:
+                continue
+            number += 1
+            while contact_serial(agency_code, domain_code, number) in used_serials:
+                number += 1
+            serial = contact_serial(agency_code, domain_code, number)
+            used_serials.add(serial)
+            chosen.append(FrameContact(
+                pk=pk, ma_phieu=serial, token=secrets.token_urlsafe(TOKEN_BYTES), draw=draw,
+                status=ContactStatus.NOT_SENT, status_changed_at=now, token_used_at=None,
+            ))
+        cells.append(CellDraw(agency_code, domain_code, quota, kept, len(pool), len(picked)))
+    FrameContact.objects.bulk_update(
+        chosen, ["ma_phieu", "token", "draw", "status", "status_changed_at", "token_used_at"], batch_size=1000
+    )
+    audit.record(
+        action="chọn mẫu", target=draw, round_code=survey_round.code, actor=drawn_by,
+        after={"hat_giong": seed, "so_nguoi_chon": len(chosen), "tha_lai": len(released),
+               "theo_co_quan_linh_vuc": {f"{c.agency_code}/{c.domain_code}": c.drawn for c in cells if c.drawn}},
+        note=f"Chọn mẫu với hạt giống {seed}: {len(chosen)} người",
+    )
+    return DrawOutcome(draw=draw, cells=cells, released=len(released))
+
+
+# --------------------------------------------------------------------------- status
+def mark_returned(*, survey_round: SurveyRound, ma_phieu: str, response: Response | None = None) -> FrameContact | None:
+    """Đã thu về: the drawn contact with this serial, if any, is marked returned and linked to
+    its questionnaire. Call it inside the transaction that saved the questionnaire (any channel);
+    a serial that was not drawn is ignored (returns None)."""
+    with transaction.atomic():
+        contact = (
+            FrameContact.objects.select_for_update()
+            .filter(round=survey_round, ma_phieu=ma_phieu).first()
+        )
+        if contact is None:
+            return None
+        if response is None:
+            response = Response.objects.filter(round=survey_round, ma_phieu=ma_phieu).first()
+        before = contact.status
+        contact.status = ContactStatus.RETURNED
+        contact.status_changed_at = timezone.now()
+        if response is not None and contact.response_id is None:
+            contact.response = response
+        contact.save(update_fields=["status", "status_changed_at", "response"])
+        if before != ContactStatus.RETURNED:
+            audit.record(
+                action="thu về phiếu", target=contact, target_repr=f"{survey_round.code} / {ma_phieu}",
+                round_code=survey_round.code, before={"tinh_trang": before},
+                after={"tinh_trang": ContactStatus.RETURNED, "ma_phieu": ma_phieu},
+            )
+    return contact
+
+
+SERIAL_SPLIT = re.compile(r"[\s,;]+")
+
+
+def parse_serials(text: str) -> list[str]:
+    """Serials typed or scanned one per line (or separated by spaces, commas, semicolons),
+    upper-cased, duplicates dropped, order kept."""
+    seen: dict[str, None] = {}
+    for part in SERIAL_SPLIT.split(text or ""):
+        if part.strip():
+            seen.setdefault(part.strip().upper(), None)
+    return list(seen)
+
+
+@transaction.atomic
+def update_contact_statuses(
+    *, survey_round: SurveyRound, serials: list[str], status: str, changed_by: AbstractBaseUser,
+) -> int:
+    """Cập nhật tình trạng of drawn contacts by serial, all or none."""
+    if status not in ContactStatus.values:
+        raise FrameInputInvalid([f"Tình trạng “{status}” không hợp lệ."])
+    if not serials:
+        raise FrameInputInvalid(["Hãy nhập hoặc quét ít nhất một mã phiếu."])
+    contacts = {
+        c.ma_phieu: c
+        for c in FrameContact.objects.select_for_update().filter(round=survey_round, ma_phieu__in=serials)
+    }
+    answered = set(Response.objects.filter(round=survey_round, ma_phieu__in=serials).values_list("ma_phieu", flat=True))
+    problems = []
+    for index, serial in enumerate(serials, start=1):
+        if serial not in contacts:
+            problems.append(f"Mã thứ {index} ({serial}): không có trong danh sách người được chọn mẫu của đợt "
+                            f"{survey_round.code}.")
+        elif serial in answered and status != ContactStatus.RETURNED:
+            problems.append(f"Mã thứ {index} ({serial}): đã có phiếu trả lời với mã này nên tình trạng là "
+                            "“Đã thu về”, không đổi được.")
+    if problems:
+        raise FrameInputInvalid(problems)
+    now = timezone.now()
+    changed = [c for c in contacts.values() if c.status != status]
+    before = {c.ma_phieu: c.status for c in changed}
+    for contact in changed:
+        contact.status = status
+        contact.status_changed_at = now
+    FrameContact.objects.bulk_update(changed, ["status", "status_changed_at"])
+    if changed:
+        audit.record(
+            action="cập nhật tình trạng", target=survey_round, round_code=survey_round.code, actor=changed_by,
+            before=before, after={"tinh_trang": status, "ma_phieu": sorted(before)},
+            note=f"{len(changed)} người: {ContactStatus(status).label}",
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def purge_frames(*, survey_round: SurveyRound, purged_by: AbstractBaseUser) -> int:
+    """Xoá thông tin cá nhân of a closed round: names, addresses, phones and tokens blanked;
+    serials, domains, dates and statuses stay for the response rates."""
+    if survey_round.status not in PURGEABLE_STATUSES:
+        raise FramesClosed(
+            f"Chỉ xoá thông tin cá nhân khi đợt đã đóng; đợt {survey_round.code} đang "
+            f"“{survey_round.get_status_display()}”."
+        )
+    frames = SampleFrame.objects.filter(round=survey_round, purged_at__isnull=True)
+    frame_ids = list(frames.values_list("pk", flat=True))
+    contacts = FrameContact.objects.filter(frame_id__in=frame_ids).update(
+        full_name="", address="", phone="", token=None
+    )
+    SampleFrame.objects.filter(pk__in=frame_ids).update(purged_at=timezone.now())
+    audit.record(
+        action="xoá thông tin cá nhân", target=survey_round, round_code=survey_round.code, actor=purged_by,
+        after={"so_khung_mau": len(frame_ids), "so_nguoi": contacts},
+        note=f"Xoá họ tên, địa chỉ, điện thoại của {contacts} người trong {len(frame_ids)} khung mẫu",
+    )
+    return contacts
+
+
+# --------------------------------------------------------------------------- reads
+def _scoped(qs: QuerySet, agency_ids: set[int] | None) -> QuerySet:
+    return qs if agency_ids is None else qs.filter(agency_id__in=agency_ids)
+
+
+def round_frames(survey_round: SurveyRound, agency_ids: set[int] | None) -> QuerySet[SampleFrame]:
+    return _scoped(SampleFrame.objects.filter(round=survey_round), agency_ids).select_related(
+        "agency", "uploaded_by"
+    ).annotate(
+        n_contacts=Count("contacts"),
+        n_drawn=Count("contacts", filter=Q(contacts__ma_phieu__isnull=False)),
+    ).order_by("agency__code", "-uploaded_at")
+
+
+def _with_answer(qs: QuerySet[FrameContact], survey_round: SurveyRound) -> QuerySet[FrameContact]:
+    return qs.annotate(
+        has_response=Exists(Response.objects.filter(round=survey_round, ma_phieu=OuterRef("ma_phieu")))
+    )
+
+
+def drawn_contacts(survey_round: SurveyRound, agency_ids: set[int] | None) -> QuerySet[FrameContact]:
+    """Drawn contacts (with a serial), each with `has_response` (a questionnaire saved with its serial)."""
+    qs = _scoped(FrameContact.objects.filter(round=survey_round, ma_phieu__isnull=False), agency_ids)
+    return _with_answer(qs, survey_round).select_related("agency", "domain", "frame").order_by(
+        "agency__code", "domain__code", "ma_phieu"
+    )
+
+
+def effective_status(contact: FrameContact) -> str:
+    """A contact whose serial has a saved questionnaire counts as returned, whatever was ticked."""
+    return ContactStatus.RETURNED if getattr(contact, "has_response", False) else contact.status
+
+
+@dataclass
+class RateRow:
+    agency_code: str
+    agency_name: str
+    domain_code: str
+    domain_name: str
+    quota: int
+    in_frame: int = 0
+    drawn: int = 0
+    sent: int = 0
+    returned: int = 0
+    refused: int = 0
+    unreachable: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """Tỷ lệ thu về (%) = returned / drawn."""
+        return 100.0 * self.returned / self.drawn if self.drawn else None
+
+    def add(self, other: RateRow) -> None:
+        for name in ("quota", "in_frame", "drawn", "sent", "returned", "refused", "unreachable"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def response_rates(survey_round: SurveyRound, agency_ids: set[int] | None) -> tuple[list[RateRow], RateRow]:
+    """Per agency × domain of the round: frame size, drawn, and the contacts by status, with the
+    response rate (returned / drawn); and the total row. One grouped query."""
+    rows = {
+        (p.agency_id, p.domain_id): RateRow(p.agency.code, p.agency.name, p.domain.code, p.domain.name, p.quota)
+        for p in _scoped(RoundAgencyDomain.objects.filter(round=survey_round), agency_ids)
+        .select_related("agency", "domain").order_by("agency__code", "domain__code")
+    }
+    drawn = Q(ma_phieu__isnull=False)
+    returned = drawn & (Q(status=ContactStatus.RETURNED) | Q(has_response=True))
+    counts = (
+        _with_answer(_scoped(FrameContact.objects.filter(round=survey_round), agency_ids), survey_round)
+        .order_by().values("agency_id", "domain_id")
+        .annotate(
+            in_frame=Count("id"),
+            drawn=Count("id", filter=drawn),
+            sent=Count("id", filter=drawn & Q(status=ContactStatus.SENT) & Q(has_response=False)),
+            returned=Count("id", filter=returned),
+            refused=Count("id", filter=drawn & Q(status=ContactStatus.REFUSED) & Q(has_response=False)),
+            unreachable=Count("id", filter=drawn & Q(status=ContactStatus.UNREACHABLE) & Q(has_response=False)),
+        )
+    )
+    for item in counts:
+        row = rows.get((item["agency_id"], item["domain_id"]))
+        if row is None:
+            continue
+        for name in ("in_frame", "drawn", "sent", "returned", "refused", "unreachable"):
+            setattr(row, name, item[name])
+    total = RateRow("", "Cộng", "", "", 0)
+    for row in rows.values():
+        total.add(row)
+    return list(rows.values()), total
+
+
+def agency_rates(rows: Iterable[RateRow]) -> list[RateRow]:
+    """The agency × domain rows summed per agency."""
+    per_agency: dict[str, RateRow] = {}
+    for row in rows:
+        target = per_agency.setdefault(row.agency_code, RateRow(row.agency_code, row.agency_name, "", "", 0))
+        target.add(row)
+    return list(per_agency.values())
+
+
+# --------------------------------------------------------------------------- downloads
+RATE_HEADERS = ["Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Chỉ tiêu", "Số người trong khung mẫu",
+                "Đã chọn", "Đã gửi", "Đã thu về", "Từ chối", "Không liên lạc được", "Tỷ lệ thu về (%)"]
+
+
+def _rate_cells(row: RateRow) -> list:
+    return [row.agency_code, row.agency_name, row.domain_code, row.domain_name, row.quota, row.in_frame,
+            row.drawn, row.sent, row.returned, row.refused, row.unreachable,
+            round(row.rate, 2) if row.rate is not None else None]
+
+
+def rates_workbook(survey_round: SurveyRound, agency_ids: set[int] | None) -> bytes:
+    rows, total = response_rates(survey_round, agency_ids)
+    workbook = new_workbook()
+    write_table(workbook.create_sheet("Theo_co_quan"), RATE_HEADERS,
+                [_rate_cells(r) for r in agency_rates(rows)] + [_rate_cells(total)],
+                number_columns=[12], widths={1: 12, 2: 44, 4: 30})
+    write_table(workbook.create_sheet("Theo_linh_vuc"), RATE_HEADERS, [_rate_cells(r) for r in rows],
+                number_columns=[12], widths={1: 12, 2: 44, 4: 40})
+    return workbook_bytes(workbook)
+
+
+def _date(value: dt.date | None) -> str:
+    return value.strftime(DATE_FORMAT) if value else ""
+
+
+def online_link(base_url: str, token: str | None) -> str:
+    return f"{base_url.rstrip('/')}/phieu/t/{token}/" if token else ""
+
+
+def mailing_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact], base_url: str) -> bytes:
+    """Danh sách gửi thư cho bưu điện: serial, name, address, agency, domain (+ the online link
+    printed on the letter, for those who prefer to answer online)."""
+    workbook = new_workbook()
+    write_table(
+        workbook.create_sheet("Gui_thu"),
+        ["STT", "Mã phiếu", "Họ và tên", "Địa chỉ", "Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực",
+         "Trả lời trực tuyến"],
+        ([i, c.ma_phieu, c.full_name, c.address, c.agency.code, c.agency.name, c.domain.code, c.domain.name,
+          online_link(base_url, c.token) if survey_round.online_enabled else ""]
+         for i, c in enumerate(contacts, start=1)),
+        number_format=None, widths={2: 22, 3: 28, 4: 48, 6: 36, 8: 30, 9: 48},
+    )
+    return workbook_bytes(workbook)
+
+
+def phone_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact], base_url: str) -> bytes:
+    """Danh sách gọi điện: serial, name, phone, procedure (+ agency, domain, date, online link)."""
+    workbook = new_workbook()
+    write_table(
+        workbook.create_sheet("Dien_thoai"),
+        ["STT", "Mã phiếu", "Họ và tên", "Điện thoại", "Thủ tục", "Ngày trả kết quả", "Mã cơ quan",
+         "Mã lĩnh vực", "Trả lời trực tuyến"],
+        ([i, c.ma_phieu, c.full_name, c.phone, c.procedure, _date(c.completed_on), c.agency.code, c.domain.code,
+          online_link(base_url, c.token) if survey_round.online_enabled else ""]
+         for i, c in enumerate(contacts, start=1)),
+        number_format=None, widths={2: 22, 3: 28, 4: 16, 5: 48, 6: 14, 9: 48},
+    )
+    return workbook_bytes(workbook)
+
+
+def contacts_workbook(contacts: Iterable[FrameContact]) -> bytes:
+    workbook = new_workbook()
+    write_table(
+        workbook.create_sheet("Nguoi_duoc_chon"),
+        ["Mã phiếu", "Họ và tên", "Địa chỉ", "Điện thoại", "Mã cơ quan", "Mã lĩnh vực", "Thủ tục",
+         "Ngày trả kết quả", "Tình trạng", "Cập nhật lúc"],
+        ([c.ma_phieu, c.full_name, c.address, c.phone, c.agency.code, c.domain.code, c.procedure,
+          _date(c.completed_on), ContactStatus(effective_status(c)).label,
+          timezone.localtime(c.status_changed_at).strftime("%d/%m/%Y %H:%M") if c.status_changed_at else ""]
+         for c in contacts),
+        number_format=None, widths={1: 22, 2: 28, 3: 40, 4: 16, 7: 40, 9: 20, 10: 18},
+    )
+    return workbook_bytes(workbook)
