@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "surveys",
     "indexes",
     "reporting",
+    "reporting.plans",
 ]
 
 MIDDLEWARE = [

@@ -105,6 +105,22 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "dot/<str:code>/khung-mau/ty-le-thu-ve.xlsx": ("get", only("admin", "staff", "agency")),
     "dot/<str:code>/khung-mau/phieu-giay.pdf": ("get", only("admin", "staff")),
     "dot/<str:code>/khung-mau/xoa-thong-tin-ca-nhan/": ("post", only("admin", "staff")),
+    # Kế hoạch cải thiện chỉ số (issue 7: 6). Sở Nội vụ staff manage plans and tasks; whoever reads
+    # results reads plans (an agency officer: plans with a task of their agency — the matrix plan has
+    # one led by TPLS); only the lead agency's officer gets the progress form (checked in tests/plans).
+    "ke-hoach/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "ke-hoach/moi/": ("get", only("admin", "staff")),
+    "ke-hoach/qua-han/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "ke-hoach/qua-han/xlsx/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "ke-hoach/<int:plan_id>/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "ke-hoach/<int:plan_id>/sua/": ("get", only("admin", "staff")),
+    "ke-hoach/<int:plan_id>/xoa/": ("get", only("admin", "staff")),
+    "ke-hoach/<int:plan_id>/phu-luc.pdf": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "ke-hoach/<int:plan_id>/phu-luc.xlsx": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "ke-hoach/<int:plan_id>/nhiem-vu/moi/": ("get", only("admin", "staff")),
+    "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
+    "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/sua/": ("get", only("admin", "staff")),
+    "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/xoa/": ("get", only("admin", "staff")),
 }
 
 
@@ -179,6 +195,10 @@ def _row(cells: dict):
 
 
 def concrete_url(pattern: str, world) -> str:
+    if "<int:plan_id>" in pattern:  # kế hoạch cải thiện: the matrix plan, created on first use
+        from tests.plans.matrix import plan_url
+
+        pattern = plan_url(pattern, world)
     user_id = world["users"]["entry"].pk
     return "/" + (
         pattern.replace("<str:code>", world["round"].code)
