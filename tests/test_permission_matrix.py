@@ -92,6 +92,11 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
         "get", only("admin", "staff", "agency", "leader", "supervisor"),
     ),
     "cong-khai/": ("get", everyone(OK)),
+    # The public online questionnaire: a desk link of the collecting round opens for everyone;
+    # an unknown token is a 404 for everyone.
+    "phieu/cam-on/": ("get", everyone(OK)),
+    "phieu/t/<str:token>/": ("get", everyone(DENY)),
+    "phieu/<str:code>/<str:agency_code>/<str:domain_code>/": ("get", everyone(OK)),
     # Khung mẫu (personal data): Sở Nội vụ staff and the agency's own officers only; drawing,
     # lists for the post office and phone, statuses and the purge are for staff.
     "dot/<str:code>/khung-mau/": ("get", only("admin", "staff", "agency")),
@@ -206,6 +211,8 @@ def concrete_url(pattern: str, world) -> str:
         .replace("<int:pk>", str(user_id))
         .replace("<uidb64>/<token>", "MQ/sai-ma")
         .replace("<str:agency_code>", "TPLS")
+        .replace("<str:domain_code>", "DKKD")
+        .replace("<str:token>", "ma-khong-co")
         .replace("<str:scope>/<path:scope_code>", "agency/TPLS")
         .replace("<str:scope>", "province")
     )
