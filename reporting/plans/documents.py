@@ -68,6 +68,16 @@ def appendix_pdf(plan: ImprovementPlan, groups: Sequence[AppendixGroup]) -> byte
     )
 
 
+def _landscape(sheet: Worksheet, *, title_rows: str = "1:1") -> None:
+    """A4 landscape, one page wide, the header row(s) repeated on every printed page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+
+
 def _appendix_sheet(sheet: Worksheet, plan: ImprovementPlan, groups: Sequence[AppendixGroup]) -> None:
     width = len(APPENDIX_COLUMNS)
     last = get_column_letter(width)
@@ -105,25 +115,13 @@ def _appendix_sheet(sheet: Worksheet, plan: ImprovementPlan, groups: Sequence[Ap
     for column, column_width in enumerate(XLSX_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = column_width
     sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    _landscape(sheet, title_rows=f"{header_row}:{header_row}")
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.6
     sheet.page_margins.top = sheet.page_margins.bottom = 0.7
     sheet.oddFooter.center.text = "Trang &P/&N"
 
 
-def _landscape(sheet: Worksheet) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
 
 
 def appendix_xlsx(

@@ -145,3 +145,35 @@ def test_deleting_a_task_asks_first_then_deletes(client, people, plan, task):
     assert PlanTask.objects.filter(pk=task.pk).exists()
     assert client.post(url).status_code == 302
     assert not PlanTask.objects.filter(pk=task.pk).exists()
+
+
+def test_plan_edit_refuses_a_number_already_used_in_the_round(client, people, plan, langson_round):
+    from reporting.plans import services
+
+    other = services.create_plan(survey_round=langson_round, fields=services.PlanFields(
+        number="200/KH-UBND", title="Kế hoạch khác", issued_on=dt.date(2023, 5, 1), issuer="UBND tỉnh Lạng Sơn",
+    ), actor=people["staff"])
+    client.force_login(people["staff"])
+    response = client.post(f"/ke-hoach/{other.pk}/sua/", {
+        "number": "156/KH-UBND", "title": "Kế hoạch khác", "issued_on": "01/05/2023", "issuer": "UBND tỉnh Lạng Sơn",
+        "place": "", "appendix_title": "",
+    })
+    assert response.status_code == 200
+    assert "Đợt LS-2022 đã có kế hoạch số 156/KH-UBND." in response.content.decode()
+    other.refresh_from_db()
+    assert other.number == "200/KH-UBND"
+    response = client.post(f"/ke-hoach/{other.pk}/sua/", {
+        "number": "200/KH-UBND", "title": "Kế hoạch khác", "issued_on": "ngày mai", "issuer": "UBND tỉnh Lạng Sơn",
+    })
+    assert "Ngày ban hành phải là một ngày có thật, dạng dd/mm/yyyy." in response.content.decode()
+
+
+def test_plan_list_shows_counts_and_filters_by_round(client, people, plan, task):
+    client.force_login(people["lead"])
+    page = client.get("/ke-hoach/").content.decode()
+    assert "156/KH-UBND" in page and "Lập kế hoạch" not in page
+    client.force_login(people["other"])
+    assert "156/KH-UBND" not in client.get("/ke-hoach/").content.decode()
+    client.force_login(people["staff"])
+    assert "156/KH-UBND" not in client.get("/ke-hoach/?dot=KHAC").content.decode()
+    assert "156/KH-UBND" in client.get("/ke-hoach/?dot=LS-2022").content.decode()
