@@ -166,3 +166,48 @@ def can_report_progress(user, task) -> bool:
     if officer is None or officer.agency_id is None or officer.agency_id != task.lead_agency_id:
         return False
     return can(user, VIEW_OWN_RESULTS) or can(user, VIEW_ALL_RESULTS) or can(user, MANAGE_ROUNDS)
+
+
+# --------------------------------------------------------------------------- double entry, quality flags
+def second_entry_queue(user, survey_round: SurveyRound) -> QuerySet[Response]:
+    """Paper questionnaires waiting for their second entry that this user may key: about an agency
+    they may enter for, and never one they keyed first (nhập kép needs two different officers)."""
+    from .models import Verification
+
+    if not (can(user, ENTER_ANY_AGENCY) or can(user, ENTER_RESPONSES)):
+        return Response.objects.none()
+    return (
+        Response.objects.filter(
+            round=survey_round, verification=Verification.PENDING, second_entry__isnull=True,
+            agency__in=enterable_agencies(user, survey_round),
+        )
+        .exclude(entered_by=user)
+        .select_related("agency", "domain")
+    )
+
+
+def can_read_double_entry(user) -> bool:
+    """Who sees the differences and agreement rates: Sở Nội vụ staff and supervisors (MTTQ)."""
+    return can(user, ENTER_ANY_AGENCY) or can(user, SUPERVISE)
+
+
+def resolvable_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
+    """Questionnaires whose two entries differ that this user may resolve against the paper:
+    Sở Nội vụ staff (who may change any agency's questionnaires, segregation of duties applied),
+    never for a questionnaire they keyed themselves. Supervisors read the differences but change
+    no data, as everywhere else in the portal."""
+    from .models import Verification
+
+    if not can(user, ENTER_ANY_AGENCY):
+        return Response.objects.none()
+    return (
+        editable_responses(user, survey_round)
+        .filter(verification=Verification.MISMATCH)
+        .exclude(entered_by=user)
+        .exclude(second_entry__entered_by=user)
+    )
+
+
+def can_review_flags(user) -> bool:
+    """Quality flags (near duplicates, straight-lining): staff and supervisors look at them."""
+    return can(user, ENTER_ANY_AGENCY) or can(user, SUPERVISE)

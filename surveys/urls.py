@@ -33,3 +33,20 @@ urlpatterns = [
     path("<str:code>/khung-mau/phieu-giay.pdf", frame_views.frame_paper_pdf, name="frame_paper_pdf"),
     path("<str:code>/khung-mau/xoa-thong-tin-ca-nhan/", frame_views.frame_purge, name="frame_purge"),
 ]
+
+# Nhập phiếu giấy bằng bàn phím, nhập kép và cảnh báo chất lượng (issue 5: 4, 5, 8).
+from . import double_entry_views, quality_views  # noqa: E402
+
+urlpatterns += [
+    path("<str:code>/phieu/cua-toi/", response_views.my_responses, name="my_responses"),
+    path("<str:code>/nhap-lan-hai/", double_entry_views.second_entry_queue, name="second_entry_queue"),
+    path("<str:code>/nhap-lan-hai/<int:pk>/", double_entry_views.second_entry, name="second_entry"),
+    path("<str:code>/doi-chieu/", double_entry_views.mismatch_list, name="mismatch_list"),
+    path("<str:code>/doi-chieu.xlsx", double_entry_views.mismatch_list_xlsx, name="mismatch_list_xlsx"),
+    path("<str:code>/doi-chieu/<int:pk>/", double_entry_views.mismatch_resolve, name="mismatch_resolve"),
+    path("<str:code>/ty-le-khop/", double_entry_views.agreement, name="agreement"),
+    path("<str:code>/ty-le-khop.xlsx", double_entry_views.agreement_xlsx, name="agreement_xlsx"),
+    path("<str:code>/canh-bao/", quality_views.flag_list, name="flag_list"),
+    path("<str:code>/canh-bao.xlsx", quality_views.flag_list_xlsx, name="flag_list_xlsx"),
+    path("<str:code>/canh-bao/<int:pk>/xem-xet/", quality_views.flag_review, name="flag_review"),
+]

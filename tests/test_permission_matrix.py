@@ -126,6 +126,20 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
     "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/sua/": ("get", only("admin", "staff")),
     "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/xoa/": ("get", only("admin", "staff")),
+    # Keyboard entry, double entry, quality flags (issue 5: 4, 5, 8). The pages with a pk get a
+    # questionnaire that is neither waiting nor differing, nor flagged: a 404 for those who may
+    # act, a 403 for the others.
+    "dot/<str:code>/phieu/cua-toi/": ("get", only("admin", "staff", "entry")),
+    "dot/<str:code>/nhap-lan-hai/": ("get", only("admin", "staff", "entry")),
+    "dot/<str:code>/nhap-lan-hai/<int:pk>/": ("get", only()),
+    "dot/<str:code>/doi-chieu/": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/doi-chieu.xlsx": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/doi-chieu/<int:pk>/": ("get", only()),
+    "dot/<str:code>/ty-le-khop/": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/ty-le-khop.xlsx": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/canh-bao/": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/canh-bao.xlsx": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/canh-bao/<int:pk>/xem-xet/": ("post", only()),
 }
 
 
