@@ -131,3 +131,32 @@ def all_progress(plan: ImprovementPlan) -> QuerySet[TaskProgress]:
     return TaskProgress.objects.filter(task__plan=plan).select_related("task", "agency").order_by(
         "task__order", "task_id", "-reported_on", "-id"
     )
+
+
+@dataclass(frozen=True)
+class TargetValues:
+    """The round's index for each factor and criterion code, of the scope the user reads:
+    the province for those who read every result, else the officer's own agency."""
+
+    scope_label: str
+    values: dict[str, str]
+
+
+def target_values(user, plan: ImprovementPlan) -> TargetValues | None:
+    from indexes.formatting import format_percent
+    from indexes.models import IndexResult, Scope
+
+    officer = access.officer_of(user)
+    agency_ids = access.result_agency_ids(user, plan.round) if access.can_see_results(user) else set()
+    if agency_ids is None:
+        result = IndexResult.objects.filter(round=plan.round, scope=Scope.PROVINCE, code="").first()
+        label = "toàn tỉnh"
+    elif officer is not None and officer.agency_id in agency_ids:
+        result = IndexResult.objects.filter(round=plan.round, scope=Scope.AGENCY, code=officer.agency.code).first()
+        label = officer.agency.name
+    else:
+        return None
+    if result is None:
+        return None
+    values = {code: format_percent(value) for code, value in {**result.factors, **result.criteria}.items()}
+    return TargetValues(scope_label=label, values=values)

@@ -73,6 +73,8 @@ def plan_detail(request, plan_id: int):
     tasks = selectors.plan_tasks(plan)
     by_id = {t.pk: t for t in tasks}
     names = selectors.target_names(plan).names
+    measured = selectors.target_values(request.user, plan)
+    values = measured.values if measured else {}
     sections = [
         {
             "group": group,
@@ -82,7 +84,7 @@ def plan_detail(request, plan_id: int):
                     "task": by_id[row.task_id],
                     "overdue": by_id[row.task_id].is_overdue(today),
                     "can_report": access.can_report_progress(request.user, by_id[row.task_id]),
-                    "targets": [(code, names.get(code, code))
+                    "targets": [(code, names.get(code, code), values.get(code))
                                 for code in (*by_id[row.task_id].factor_codes, *by_id[row.task_id].criterion_codes)],
                 }
                 for row in group.rows
@@ -94,6 +96,7 @@ def plan_detail(request, plan_id: int):
         "plan": plan,
         "round": plan.round,
         "sections": sections,
+        "measured": measured,
         "counts": {
             "tasks": len(tasks),
             "done": sum(t.status == TaskStatus.DONE for t in tasks),
@@ -216,10 +219,20 @@ def task_progress(request, plan_id: int, task_id: int):
         "plan": plan, "task": task, "round": plan.round, "form": form, "can_report": can_report,
         "crumb": f"Nhiệm vụ {task.order}",
         "history": selectors.task_history(task), "overdue": task.is_overdue(today),
-        "targets": names.describe([*task.factor_codes, *task.criterion_codes]),
+        "targets": _described_targets(request.user, plan, task, names),
         "cooperating": [a.name for a in task.cooperating_agencies.all()],
         "can_manage": access.can(request.user, access.MANAGE_ROUNDS),
     })
+
+
+def _described_targets(user, plan, task, names) -> list[str]:
+    """“C1.1 Trụ sở … — 82,50% (toàn tỉnh)”: the target with the round's index where the user reads it."""
+    codes = [*task.factor_codes, *task.criterion_codes]
+    measured = selectors.target_values(user, plan)
+    return [
+        f"{text} — {measured.values[code]} ({measured.scope_label})" if measured and code in measured.values else text
+        for code, text in zip(codes, names.describe(codes), strict=True)
+    ]
 
 
 @login_required
@@ -227,7 +240,8 @@ def task_progress(request, plan_id: int, task_id: int):
 def overdue_list(request):
     today = timezone.localdate()
     tasks = selectors.overdue_tasks(request.user, today=today, round_code=request.GET.get("dot") or None)
-    return render(request, "plans/overdue_list.html", {"tasks": tasks, "today": today})
+    rows = [(task, (today - task.deadline_date).days) for task in tasks]
+    return render(request, "plans/overdue_list.html", {"rows": rows, "today": today})
 
 
 @login_required

@@ -87,6 +87,13 @@ def test_plan_task_and_progress_by_the_lead_agency(browser_page, portal, screens
     assert row.locator(".overdue-flag").is_visible()
     assert "task-overdue" in (row.get_attribute("class") or "")
     checked(page, "ke-hoach-chi-tiet", screenshot)
+    page.goto(f"{base}/ke-hoach/qua-han/")
+    assert page.locator("tr.task-overdue").count() == 1
+    assert page.locator("tr.task-overdue >> text=156/KH-UBND").is_visible()
+    checked(page, "ke-hoach-qua-han", screenshot)
+    page.goto(f"{base}/ke-hoach/")
+    assert page.locator("tbody tr").count() == 1
+    checked(page, "ke-hoach-danh-sach", screenshot)
     sign_out(page)
 
     # The lead agency (UBND Thành phố Lạng Sơn) reports the task done.

@@ -121,6 +121,8 @@ def test_overdue_tasks_are_flagged_on_the_plan_page_and_listed(client, people, p
     assert "task-overdue" in page and "1 quá hạn" in page
     listing = client.get("/ke-hoach/qua-han/").content.decode()
     assert "Niêm yết công khai" in listing and "156/KH-UBND" in listing
+    days = (timezone.localdate() - dt.date(2023, 6, 30)).days
+    assert f"{days:,} ngày".replace(",", ".") in listing
 
     client.force_login(people["lead"])
     client.post(f"/ke-hoach/{plan.pk}/nhiem-vu/{task.pk}/", {
@@ -177,3 +179,20 @@ def test_plan_list_shows_counts_and_filters_by_round(client, people, plan, task)
     client.force_login(people["staff"])
     assert "156/KH-UBND" not in client.get("/ke-hoach/?dot=KHAC").content.decode()
     assert "156/KH-UBND" in client.get("/ke-hoach/?dot=LS-2022").content.decode()
+
+
+def test_targets_show_the_rounds_index_of_the_scope_the_user_reads(client, people, plan, task, langson_round):
+    from indexes.models import IndexResult, Scope
+
+    IndexResult.objects.create(round=langson_round, scope=Scope.PROVINCE, code="", n=895, sipas=87.07,
+                               factors={"F1": 90.125}, criteria={"C1.1": 82.5, "C1.2": 79.0})
+    IndexResult.objects.create(round=langson_round, scope=Scope.AGENCY, code="TPLS", n=40, sipas=85.0,
+                               factors={"F1": 70.0}, criteria={"C1.1": 65.25, "C1.2": 60.0})
+    client.force_login(people["leader"])
+    page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert "F1 · 90,13%" in page and "C1.1 · 82,50%" in page and "chỉ số của toàn tỉnh" in page
+    detail = client.get(f"/ke-hoach/{plan.pk}/nhiem-vu/{task.pk}/").content.decode()
+    assert "— 82,50% (toàn tỉnh)" in detail
+    client.force_login(people["lead"])  # an agency officer sees their own agency's figures, not the province's
+    page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert "C1.1 · 65,25%" in page and "82,50%" not in page and "chỉ số của Thành phố Lạng Sơn" in page
