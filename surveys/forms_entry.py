@@ -8,6 +8,8 @@ column, and the form checks answers with the same `importing.parse_answer` as th
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from dataclasses import dataclass
 
 from django import forms
@@ -114,6 +116,8 @@ class AgencyField(forms.ModelChoiceField):
         return f"{obj.code} — {obj.name}"
 
     def to_python(self, value):
+        # Typed, not picked: “stp ” is STP.
+        value = str(value).strip().upper() if value not in self.empty_values else value
         try:
             return super().to_python(value)
         except ValidationError:
@@ -126,6 +130,15 @@ class AgencyField(forms.ModelChoiceField):
 class DomainField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Domain) -> str:
         return f"{obj.code} — {obj.name}"
+
+    def to_python(self, value):
+        value = str(value).strip().upper() if value not in self.empty_values else value
+        return super().to_python(value)
+
+
+# On paper-entry keyboards the officer separates several options with a space or a comma as
+# readily as with “;”: all three mean the same.
+_MULTI_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class AnswerField(forms.CharField):
@@ -142,6 +155,8 @@ class AnswerField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
+        if self.question.kind == "multi":
+            text = ";".join(p for p in _MULTI_SEPARATORS.split(text) if p)
         answer, message = parse_answer(self.question, text)
         if message:
             raise ValidationError(sentence(message), code="answer")
@@ -154,7 +169,7 @@ def _question_help(question: QuestionDef) -> str:
         parts.append(options_text(question))
     if question.kind == "multi":
         limit = f"Chọn tối đa {question.max_choices}, " if question.max_choices else "Chọn nhiều, "
-        parts.append(f"{limit}ghi các số cách nhau bởi dấu ; (ví dụ 1;3).")
+        parts.append(f"{limit}gõ các số cách nhau bởi dấu cách hoặc dấu phẩy (ví dụ 1 3).")
     if question.condition_question:
         parts.append(f"Chỉ trả lời khi {question.condition_text()}.")
     if question.kind == "text":
@@ -198,11 +213,17 @@ class ResponseEntryForm(forms.Form):
         agencies: QuerySet[Agency],
         domains: QuerySet[Domain],
         own_agency_code: str | None = None,
+        fixed_serial: str | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.definition = definition
         self.sections = sections
+        self.fixed_serial = fixed_serial
+        if fixed_serial is not None:
+            # Nhập lần hai: the serial is how the officer found the form; it is not keyed again.
+            self.fields["ma_phieu"].disabled = True
+            self.fields["ma_phieu"].initial = fixed_serial
         agency_field = self.fields["ma_co_quan"]
         agency_field.queryset = agencies
         agency_field.own_agency_code = own_agency_code
@@ -211,8 +232,16 @@ class ResponseEntryForm(forms.Form):
         self.fields["ngay_khao_sat"].widget.attrs.update(
             {"placeholder": "dd/mm/yyyy", "autocomplete": "off", "inputmode": "numeric", "class": "form-control"}
         )
-        for name in ("ma_co_quan", "ma_linh_vuc", "kenh"):
-            self.fields[name].widget.attrs["class"] = "form-select"
+        # Agency and domain are typed by code (type-ahead from a datalist), the channel picked.
+        self.fields["ma_co_quan"].widget = forms.TextInput(attrs={
+            "class": "form-control meta-code", "list": "ds-co-quan", "autocomplete": "off",
+            "autocapitalize": "characters", "spellcheck": "false", "placeholder": "Gõ mã, ví dụ STP",
+        })
+        self.fields["ma_linh_vuc"].widget = forms.TextInput(attrs={
+            "class": "form-control meta-code", "list": "ds-linh-vuc", "autocomplete": "off",
+            "autocapitalize": "characters", "spellcheck": "false", "placeholder": "Gõ mã lĩnh vực",
+        })
+        self.fields["kenh"].widget.attrs["class"] = "form-select"
         for question in definition.questions:
             self.fields[question.code] = self._answer_field(question)
 
@@ -269,6 +298,16 @@ class ResponseEntryForm(forms.Form):
             self.add_error(field, message)
 
     # ---- display -------------------------------------------------------------------------
+    def datalist(self, name: str) -> list[tuple[str, str]]:
+        """(code, name) of the agencies or domains offered, for the type-ahead lists."""
+        return [(obj.code, obj.name) for obj in self.fields[name].queryset]
+
+    def agencies_list(self) -> list[tuple[str, str]]:
+        return self.datalist("ma_co_quan")
+
+    def domains_list(self) -> list[tuple[str, str]]:
+        return self.datalist("ma_linh_vuc")
+
     def meta_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in META_FIELDS]
 
@@ -280,7 +319,8 @@ class ResponseEntryForm(forms.Form):
         """Bootstrap's invalid look, the error read out with the field, and the cursor on the
         first field to correct (or on the serial of a fresh form)."""
         invalid = [name for name in self.fields if name in self.errors]
-        focus = invalid[0] if invalid else ("ma_phieu" if not self.is_bound else None)
+        first = "ma_co_quan" if self.fixed_serial is not None else "ma_phieu"
+        focus = invalid[0] if invalid else (first if not self.is_bound else None)
         if focus:
             self.fields[focus].widget.attrs["autofocus"] = True
         for name in invalid:
@@ -304,3 +344,36 @@ class ResponseEntryForm(forms.Form):
         }
         initial.update({code: answer_text(value) for code, value in snapshot.items()})
         return initial
+
+
+def entry_definition(definition: QuestionnaireDef) -> list[dict]:
+    """The questionnaire as the keyboard entry script reads it (static/js/paper-entry.js):
+    options, limits and gates — the same rules surveys.definition applies on the server."""
+    return [
+        {
+            "code": q.code,
+            "kind": q.kind,
+            "options": sorted(q.options),
+            "max": q.max_choices,
+            "criterion": q.is_criterion,
+            "gate": q.condition_question,
+            "gateValues": sorted(q.condition_values),
+            "gateText": q.condition_text() if q.condition_question else "",
+        }
+        for q in definition.questions
+    ]
+
+
+def entry_data_json(
+    definition: QuestionnaireDef,
+    *,
+    agency_domains: dict[str, list[str]],
+    counts: dict[str, list[int]],
+    enforce_quota: bool,
+) -> str:
+    """The JSON of the entry form's data-entry attribute (no inline script under the CSP)."""
+    return json.dumps(
+        {"questions": entry_definition(definition), "agencyDomains": agency_domains, "quotas": counts,
+         "enforceQuota": enforce_quota},
+        ensure_ascii=False, separators=(",", ":"),
+    )

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,10 +30,11 @@ from .forms_entry import (
     ResponseEntryForm,
     ResponseFilterForm,
     answer_text,
+    entry_data_json,
     questionnaire_sections,
 )
 from .importing import column_codes
-from .models import Agency, Answer, Domain, Response, RoundAgencyDomain, SurveyRound
+from .models import Agency, Answer, Channel, Domain, Response, RoundAgencyDomain, SurveyRound
 from .selectors import load_definition
 
 PAGE_SIZE = 50
@@ -64,11 +65,16 @@ def _filtered(request, survey_round: SurveyRound) -> tuple[ResponseFilterForm, Q
         qs = qs.filter(channel=filters["kenh"])
     if "q" in filters:
         qs = qs.filter(ma_phieu__icontains=filters["q"])
+    if request.GET.get("cua_toi") == "1":  # “Phiếu tôi đã nhập”
+        qs = qs.filter(entered_by=request.user)
+        filters = {**filters, "cua_toi": "1"}
     return form, qs, filters
 
 
 def _filter_query(filters: dict) -> str:
-    params = {k: (v.code if isinstance(v, Agency) else v) for k, v in filters.items()}
+    params = {k: (v.code if isinstance(v, Agency) else v) for k, v in filters.items() if k != "cua_toi"}
+    if filters.get("cua_toi"):
+        params["cua_toi"] = "1"
     return urlencode(params)
 
 
@@ -282,15 +288,47 @@ def response_edit(request, code, pk):
 CONTINUE_FIELDS = ("ma_co_quan", "ma_linh_vuc", "kenh", "ngay_khao_sat")
 
 
-def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], *, response: Response | None):
+def quota_counts(survey_round: SurveyRound, agencies: QuerySet[Agency]) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+    """For the agencies offered: their domains, and per “AGENCY/DOMAIN” [received, quota]
+    (one grouped, indexed count), for the running count beside the form."""
+    plans = list(
+        RoundAgencyDomain.objects.filter(round=survey_round, agency__in=agencies)
+        .order_by("agency__code", "domain__code")
+        .values_list("agency_id", "agency__code", "domain_id", "domain__code", "quota")
+    )
+    received = {
+        (row["agency_id"], row["domain_id"]): row["n"]
+        for row in Response.objects.filter(round=survey_round, agency__in=agencies)
+        .order_by().values("agency_id", "domain_id").annotate(n=Count("id"))
+    }
+    domains: dict[str, list[str]] = {}
+    counts: dict[str, list[int]] = {}
+    for agency_id, agency_code, domain_id, domain_code, quota in plans:
+        domains.setdefault(agency_code, []).append(domain_code)
+        counts[f"{agency_code}/{domain_code}"] = [received.get((agency_id, domain_id), 0), quota]
+    return domains, counts
+
+
+def entry_options(request, survey_round: SurveyRound, agencies: QuerySet[Agency]) -> dict:
+    """What the keyboard entry form is built from (first and second entry alike)."""
     questionnaire = survey_round.questionnaire
-    options = {
+    return {
         "definition": load_definition(questionnaire),
         "sections": questionnaire_sections(questionnaire),
         "agencies": agencies,
         "domains": _round_domains(survey_round),
         "own_agency_code": _own_agency_code(request.user, survey_round),
     }
+
+
+def entry_data(survey_round: SurveyRound, form: ResponseEntryForm, agencies: QuerySet[Agency]) -> str:
+    domains, counts = quota_counts(survey_round, agencies)
+    return entry_data_json(form.definition, agency_domains=domains, counts=counts,
+                           enforce_quota=survey_round.enforce_quota)
+
+
+def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], *, response: Response | None):
+    options = entry_options(request, survey_round, agencies)
     if request.method == "POST":
         form = ResponseEntryForm(request.POST, **options)
         if form.is_valid():
@@ -305,7 +343,8 @@ def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], 
             except services.RoundNotOpen as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Đã lưu phiếu {saved.ma_phieu}.")
+                note = " Phiếu được chọn để nhập lần hai (nhập kép)." if saved.verification == "pending" else ""
+                messages.success(request, f"Đã lưu phiếu {saved.ma_phieu}.{note}", extra_tags="entry-saved")
                 if response is None and "luu_tiep" in request.POST:
                     keep = {name: request.POST.get(name, "") for name in CONTINUE_FIELDS}
                     return redirect(f"{reverse('surveys:response_create', args=[survey_round.code])}?{urlencode(keep)}")
@@ -315,10 +354,11 @@ def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], 
             initial=ResponseEntryForm.initial_from(response, services.answers_snapshot(response)), **options
         )
     else:
-        # “Lưu và nhập phiếu tiếp” keeps the agency, domain, channel and date of the batch.
-        form = ResponseEntryForm(
-            initial={name: request.GET[name] for name in CONTINUE_FIELDS if request.GET.get(name)}, **options
-        )
+        # “Lưu và nhập phiếu tiếp” keeps the agency, domain, channel and date of the batch; a
+        # paper form is most often handed out at the desk.
+        initial = {"kenh": Channel.TRUC_TIEP}
+        initial.update({name: request.GET[name] for name in CONTINUE_FIELDS if request.GET.get(name)})
+        form = ResponseEntryForm(initial=initial, **options)
     form.flag_invalid()
     return render(
         request,
@@ -328,5 +368,39 @@ def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], 
             "form": form,
             "response": response,
             "not_open": _not_open(survey_round),
+            "entry_data": entry_data(survey_round, form, agencies),
+            "second_entry": False,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- my questionnaires
+@login_required
+@require_safe
+def my_responses(request, code):
+    """Phiếu tôi đã nhập: the officer's own questionnaires, newest first, with edit while the
+    round is open (access.editable_responses decides which)."""
+    access.require(request.user, *ENTRY_CAPABILITIES)
+    survey_round = _round(request, code)
+    mine = access.visible_responses(request.user, survey_round).filter(entered_by=request.user)
+    page = Paginator(
+        mine.annotate(n_flags=Count("flags")).order_by("-entered_at", "-id"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    open_round = _not_open(survey_round) is None
+    editable = set(
+        access.editable_responses(request.user, survey_round).filter(pk__in=[r.pk for r in page.object_list])
+        .values_list("pk", flat=True)
+    ) if open_round else set()
+    return render(
+        request,
+        "responses/my_responses.html",
+        {
+            "round": survey_round,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "editable": editable,
+            "total": mine.count(),
+            "can_enter": access.enterable_agencies(request.user, survey_round).exists(),
+            "second_entry_waiting": access.second_entry_queue(request.user, survey_round).count(),
         },
     )

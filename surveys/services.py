@@ -1,19 +1,21 @@
 """User actions of the survey domain. Each is one transaction: all or nothing."""
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import IO
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from . import audit
+from . import audit, quality
 from .definition import QuestionnaireDef
 from .importing import ImportContext, ParsedRow, RowError, WorkbookUnreadable, check_row, read_workbook
 from .models import (
     Agency,
     Answer,
+    Channel,
     Domain,
     Factor,
     Option,
@@ -21,9 +23,11 @@ from .models import (
     Questionnaire,
     Response,
     RoundAgency,
+    RoundAgencyDomain,
     RoundStatus,
     Section,
     SurveyRound,
+    Verification,
 )
 from .scoring import check_storable, derived_columns, empty_columns
 from .selectors import load_definition, round_agency_domains
@@ -117,8 +121,11 @@ def save_parsed_rows(
     definition: QuestionnaireDef,
     rows: list[ParsedRow],
     entered_by: AbstractBaseUser | None,
+    verification: str = Verification.NOT_REQUIRED,
 ) -> int:
-    """Store checked rows with their answers and derived scores, then mark the round stale."""
+    """Store checked rows with their answers and derived scores, then mark the round stale.
+
+    `verification` is PENDING for a paper questionnaire drawn for double entry (record_response)."""
     if not rows:
         return 0
     agencies = dict(Agency.objects.values_list("code", "id"))
@@ -134,6 +141,7 @@ def save_parsed_rows(
                 channel=row.channel,
                 surveyed_on=row.surveyed_on,
                 entered_by=entered_by,
+                verification=verification,
                 **derived_columns(definition, row.answers),
             )
             for row in rows
@@ -244,31 +252,126 @@ def answers_snapshot(response: Response) -> dict[str, object]:
     return answers
 
 
+# Paper questionnaires: the ones a round may have keyed a second time (double entry).
+PAPER_CHANNELS = frozenset({Channel.TRUC_TIEP, Channel.BUU_DIEN, Channel.PHONG_VAN})
+# Which questionnaires are double-keyed must not be guessable by the officer keying them.
+_selection_rng = random.SystemRandom()
+
+
+def entry_context(
+    survey_round: SurveyRound, definition: QuestionnaireDef, row: ParsedRow, *, existing_id: int | None = None
+) -> ImportContext:
+    """What one questionnaire is checked against, read with three small indexed queries.
+
+    The import context of a workbook holds every serial of the round; for one questionnaire
+    that would read 100 000 serials to test one (the unique index on round + serial answers the
+    question directly), so only the row's agency, its domains and its serial are looked up."""
+    agency_domains = set(
+        RoundAgencyDomain.objects.filter(round=survey_round, agency__code=row.agency_code).values_list(
+            "agency__code", "domain__code"
+        )
+    )
+    agencies = set(
+        RoundAgency.objects.filter(round=survey_round, agency__code=row.agency_code).values_list(
+            "agency__code", flat=True
+        )
+    )
+    taken = Response.objects.filter(round=survey_round, ma_phieu=row.ma_phieu)
+    if existing_id is not None:
+        taken = taken.exclude(pk=existing_id)
+    return ImportContext(
+        definition=definition,
+        round_code=survey_round.code,
+        agency_domains=agency_domains,
+        agencies=agencies,
+        existing_serials={row.ma_phieu} if row.ma_phieu and taken.exists() else set(),
+    )
+
+
 def _check_entry(
     survey_round: SurveyRound, definition: QuestionnaireDef, row: ParsedRow, *, existing_id: int | None
 ) -> None:
-    context = build_import_context(survey_round, definition)
-    context.existing_serials.discard(
-        Response.objects.filter(pk=existing_id).values_list("ma_phieu", flat=True).first() or ""
-    )
-    errors = check_row(row, context)
+    errors = check_row(row, entry_context(survey_round, definition, row, existing_id=existing_id))
     if errors:
         raise ResponseInvalid(errors)
 
 
+def quota_message(*, agency_code: str, domain_code: str, quota: int, received: int, round_code: str) -> str:
+    return (
+        f"cơ quan {agency_code}, lĩnh vực {domain_code} đã đủ chỉ tiêu ({received}/{quota} phiếu); "
+        f"đợt {round_code} không nhận phiếu vượt chỉ tiêu"
+    )
+
+
+def check_quota(survey_round: SurveyRound, row: ParsedRow, *, existing: Response | None = None) -> None:
+    """Refuse a questionnaire over the agency × domain quota when the round enforces quotas.
+
+    Every questionnaire received counts, whatever its double-entry state: each is a paper form
+    the quota was meant to bound. The plan row is locked so that two desks saving the last
+    questionnaire at once cannot both get in."""
+    if not survey_round.enforce_quota:
+        return
+    if existing is not None and (existing.agency.code, existing.domain.code) == (row.agency_code, row.domain_code):
+        return  # an edit that stays in its agency × domain takes no new place
+    plan = (
+        RoundAgencyDomain.objects.select_for_update(of=("self",))
+        .filter(round=survey_round, agency__code=row.agency_code, domain__code=row.domain_code)
+        .first()
+    )
+    if plan is None:  # check_row has already named the pair as not surveyed
+        return
+    received = Response.objects.filter(round=survey_round, agency_id=plan.agency_id, domain_id=plan.domain_id).count()
+    if received >= plan.quota:
+        raise ResponseInvalid([RowError(row.row, "ma_linh_vuc", quota_message(
+            agency_code=row.agency_code, domain_code=row.domain_code, quota=plan.quota, received=received,
+            round_code=survey_round.code,
+        ))])
+
+
+def drawn_for_double_entry(survey_round: SurveyRound, channel: str, rng: random.Random | None = None) -> bool:
+    """Whether a paper questionnaire at its first entry is drawn for double entry: with the
+    round's probability (100 % = every one); never for an online or telephone answer."""
+    percent = survey_round.double_entry_percent or 0
+    if channel not in PAPER_CHANNELS or percent <= 0:
+        return False
+    if percent >= 100:
+        return True
+    return (rng or _selection_rng).random() * 100 < percent
+
+
+def _serial_taken(survey_round: SurveyRound, row: ParsedRow) -> ResponseInvalid:
+    return ResponseInvalid([RowError(row.row, "ma_phieu", f"mã phiếu {row.ma_phieu} đã có trong đợt {survey_round.code}")])
+
+
 @transaction.atomic
 def record_response(
-    *, survey_round: SurveyRound, row: ParsedRow, entered_by: AbstractBaseUser | None
+    *,
+    survey_round: SurveyRound,
+    row: ParsedRow,
+    entered_by: AbstractBaseUser | None,
+    rng: random.Random | None = None,
 ) -> Response:
     """Nhập một phiếu (paper form or online): checked like an imported row, saved with its
-    answers and scores, audited."""
+    answers and scores, audited; drawn for double entry (paper forms, `rng` to reproduce the
+    draw) and checked for near duplicates and straight-lining."""
     ensure_collecting(survey_round)
     definition = load_storable_definition(survey_round)
     _check_entry(survey_round, definition, row, existing_id=None)
-    save_parsed_rows(survey_round=survey_round, definition=definition, rows=[row], entered_by=entered_by)
-    response = Response.objects.get(round=survey_round, ma_phieu=row.ma_phieu)
-    audit.record(action="nhập phiếu", target=response, round_code=survey_round.code,
-                 after={"co_quan": row.agency_code, "linh_vuc": row.domain_code, "tra_loi": answers_snapshot(response)})
+    check_quota(survey_round, row)
+    pending = drawn_for_double_entry(survey_round, row.channel, rng)
+    verification = Verification.PENDING if pending else Verification.NOT_REQUIRED
+    try:
+        with transaction.atomic():  # a serial saved meanwhile by another desk: refused, not a 500
+            save_parsed_rows(survey_round=survey_round, definition=definition, rows=[row], entered_by=entered_by,
+                             verification=verification)
+    except IntegrityError:
+        raise _serial_taken(survey_round, row) from None
+    response = Response.objects.select_related("round").get(round=survey_round, ma_phieu=row.ma_phieu)
+    after = {"co_quan": row.agency_code, "linh_vuc": row.domain_code, "tra_loi": answers_snapshot(response)}
+    if pending:
+        after["nhap_kep"] = Verification.PENDING.label
+    audit.record(action="nhập phiếu", target=response, round_code=survey_round.code, after=after)
+    quality.flag_response(response=response, definition=definition, answers=row.answers)
     return response
 
 
@@ -279,6 +382,7 @@ def update_response(*, response: Response, row: ParsedRow, edited_by: AbstractBa
     ensure_collecting(survey_round)
     definition = load_storable_definition(survey_round)
     _check_entry(survey_round, definition, row, existing_id=response.pk)
+    check_quota(survey_round, row, existing=response)
     before = {"ma_phieu": response.ma_phieu, "co_quan": response.agency.code, "linh_vuc": response.domain.code,
               "kenh": response.channel, "ngay": response.surveyed_on, "tra_loi": answers_snapshot(response)}
     questions = dict(survey_round.questionnaire.questions.values_list("code", "id"))
@@ -289,7 +393,11 @@ def update_response(*, response: Response, row: ParsedRow, edited_by: AbstractBa
     response.surveyed_on = row.surveyed_on
     for field, value in {**empty_columns(), **derived_columns(definition, row.answers)}.items():
         setattr(response, field, value)
-    response.save()
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError:
+        raise _serial_taken(survey_round, row) from None
     response.answers.all().delete()
     Answer.objects.bulk_create(_answer_rows(response.pk, row.answers, questions))
     after = {"ma_phieu": row.ma_phieu, "co_quan": row.agency_code, "linh_vuc": row.domain_code,
@@ -298,6 +406,7 @@ def update_response(*, response: Response, row: ParsedRow, edited_by: AbstractBa
     audit.record(action="sửa phiếu", target=response, round_code=survey_round.code,
                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     mark_round_changed(survey_round=survey_round)
+    quality.flag_response(response=response, definition=definition, answers=row.answers)
     return response
 
 
