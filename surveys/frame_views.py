@@ -3,19 +3,22 @@ phone, contact statuses, response rates, purge. Thin: scoping comes from surveys
 (`frame_agency_ids`, `can_manage_frames`), the work from surveys.frames."""
 from __future__ import annotations
 
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from sipas_portal.xlsx import attachment
+from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
 
 from . import access, audit, frames
 from .forms_frames import ContactFilterForm, ContactStatusForm, DrawForm, FrameUploadForm
-from .models import Agency, ContactStatus, SampleDraw, SurveyRound
+from .models import Agency, ContactStatus, RoundAgencyDomain, RoundStatus, SampleDraw, SurveyRound
 from .uploads import ImportSizeLimitHandler
 
 PAGE_SIZE = 100
@@ -311,3 +314,53 @@ def frame_paper_pdf(request, code):
     audit.record(action="in phiếu cho người được chọn", target=survey_round, round_code=survey_round.code,
                  after={"so_phieu": len(copies)})
     return attachment(pdf, f"phieu-giay-khung-mau-{survey_round.code}.pdf", "application/pdf")
+
+
+# --------------------------------------------------------------------------- desk links
+def _public_base(request) -> str:
+    """Where respondents reach the portal: settings.SIPAS_PUBLIC_URL, else this request's host."""
+    configured = getattr(settings, "SIPAS_PUBLIC_URL", "")
+    return (configured or request.build_absolute_uri("/")).rstrip("/")
+
+
+def _desk_links(request, survey_round, agency_ids) -> list[dict]:
+    base = _public_base(request)
+    pairs = RoundAgencyDomain.objects.filter(round=survey_round).select_related("agency", "domain")
+    if agency_ids is not None:
+        pairs = pairs.filter(agency_id__in=agency_ids)
+    return [
+        {"agency": p.agency, "domain": p.domain,
+         "url": base + reverse("online:desk", args=[survey_round.code, p.agency.code, p.domain.code])}
+        for p in pairs.order_by("agency__code", "domain__code")
+    ]
+
+
+@login_required
+@require_safe
+def desk_links(request, code):
+    """Đường dẫn và mã QR của phiếu trực tuyến cho từng bộ phận một cửa (cơ quan × lĩnh vực)."""
+    survey_round, agency_ids = _round(request, code)
+    links = _desk_links(request, survey_round, agency_ids)
+    for link in links:
+        link["qr"] = segno.make(link["url"], error="m").svg_data_uri(scale=3, border=2)
+    return render(request, "frames/desk_links.html", {
+        "round": survey_round,
+        "section_title": "Đường dẫn trả lời trực tuyến",
+        "links": links,
+        "open": survey_round.status == RoundStatus.COLLECTING and survey_round.online_enabled,
+    })
+
+
+@login_required
+@require_safe
+def desk_links_xlsx(request, code):
+    survey_round, agency_ids = _round(request, code)
+    workbook = new_workbook()
+    write_table(
+        workbook.create_sheet("Duong_dan"),
+        ["Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Đường dẫn trả lời trực tuyến"],
+        ([link["agency"].code, link["agency"].name, link["domain"].code, link["domain"].name, link["url"]]
+         for link in _desk_links(request, survey_round, agency_ids)),
+        number_format=None, widths={1: 12, 2: 40, 3: 14, 4: 36, 5: 64},
+    )
+    return attachment(workbook_bytes(workbook), f"duong-dan-truc-tuyen-{survey_round.code}.xlsx")

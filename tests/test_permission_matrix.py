@@ -110,6 +110,8 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "dot/<str:code>/khung-mau/ty-le-thu-ve.xlsx": ("get", only("admin", "staff", "agency")),
     "dot/<str:code>/khung-mau/phieu-giay.pdf": ("get", only("admin", "staff")),
     "dot/<str:code>/khung-mau/xoa-thong-tin-ca-nhan/": ("post", only("admin", "staff")),
+    "dot/<str:code>/truc-tuyen/": ("get", only("admin", "staff", "agency")),
+    "dot/<str:code>/truc-tuyen.xlsx": ("get", only("admin", "staff", "agency")),
     # Kế hoạch cải thiện chỉ số (issue 7: 6). Sở Nội vụ staff manage plans and tasks; whoever reads
     # results reads plans (an agency officer: plans with a task of their agency — the matrix plan has
     # one led by TPLS); only the lead agency's officer gets the progress form (checked in tests/plans).

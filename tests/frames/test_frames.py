@@ -356,3 +356,18 @@ def test_frame_of_round_agency_domain_quota_zero_draws_nobody(langson_round, sta
 
 def test_parsed_row_type_is_the_import_one():
     assert ParsedRow.__module__ == "surveys.importing"
+
+
+def test_desk_links_with_qr_codes_and_download(client, langson_round, staff, tpls_officer):
+    client.force_login(tpls_officer)
+    page = client.get("/dot/LS-2022/truc-tuyen/").content.decode()
+    assert "http://testserver/phieu/LS-2022/TPLS/DATDAI/" in page and "/phieu/LS-2022/STP/" not in page
+    assert page.count('src="data:image/svg+xml') == 2  # TPLS surveys two domains
+    client.force_login(staff)
+    rows = sheet_rows(client.get("/dot/LS-2022/truc-tuyen.xlsx"))
+    assert rows[0] == ("Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Đường dẫn trả lời trực tuyến")
+    assert len(rows) == 1 + RoundAgencyDomain.objects.filter(round=langson_round).count()
+    assert ("STP", "Sở Tư pháp", "CCHUNG") == rows[[r[0] for r in rows].index("STP")][:3]  # by domain code
+    assert any(r[4] == "http://testserver/phieu/LS-2022/STP/LLTP/" for r in rows)
+    overview = client.get("/dot/LS-2022/").content.decode()
+    assert "/dot/LS-2022/khung-mau/" in overview
