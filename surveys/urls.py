@@ -52,3 +52,17 @@ urlpatterns += [
     path("<str:code>/canh-bao.xlsx", quality_views.flag_list_xlsx, name="flag_list_xlsx"),
     path("<str:code>/canh-bao/<int:pk>/xem-xet/", quality_views.flag_review, name="flag_review"),
 ]
+
+# Thiết lập đợt (issue 5: 1–2): đợt mới, thiết lập và trạng thái, lưới chỉ tiêu, in phiếu giấy.
+from . import round_setup_views  # noqa: E402
+
+# "moi/" goes first: "<str:code>/" would otherwise take it for a round code.
+urlpatterns.insert(0, path("moi/", round_setup_views.round_create, name="round_create"))
+urlpatterns += [
+    path("<str:code>/thiet-lap/", round_setup_views.round_setup, name="round_setup"),
+    path("<str:code>/thiet-lap/trang-thai/", round_setup_views.round_status, name="round_status"),
+    path("<str:code>/thiet-lap/chi-tieu/", round_setup_views.quota_grid, name="quota_grid"),
+    path("<str:code>/thiet-lap/chi-tieu.xlsx", round_setup_views.quota_grid_xlsx, name="quota_grid_xlsx"),
+    path("<str:code>/thiet-lap/co-quan/", round_setup_views.round_members, name="round_members"),
+    path("<str:code>/thiet-lap/phieu-giay/", round_setup_views.paper_print, name="paper_print"),
+]

@@ -92,6 +92,23 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
         "get", only("admin", "staff", "agency", "leader", "supervisor"),
     ),
     "cong-khai/": ("get", everyone(OK)),
+    # Round set-up and the questionnaire builder (issue 5: 1–2): Sở Nội vụ staff only.
+    "dot/moi/": ("get", only("admin", "staff")),
+    "dot/<str:code>/thiet-lap/": ("get", only("admin", "staff")),
+    "dot/<str:code>/thiet-lap/trang-thai/": ("post", only("admin", "staff")),
+    "dot/<str:code>/thiet-lap/chi-tieu/": ("get", only("admin", "staff")),
+    "dot/<str:code>/thiet-lap/chi-tieu.xlsx": ("get", only("admin", "staff")),
+    "dot/<str:code>/thiet-lap/co-quan/": ("post", only("admin", "staff")),
+    "dot/<str:code>/thiet-lap/phieu-giay/": ("get", only("admin", "staff")),
+    "bo-cau-hoi/": ("get", only("admin", "staff")),
+    "bo-cau-hoi/moi/": ("get", only("admin", "staff")),
+    "bo-cau-hoi/<str:qcode>/": ("get", only("admin", "staff")),
+    "bo-cau-hoi/<str:qcode>/xem-truoc/": ("get", only("admin", "staff")),
+    "bo-cau-hoi/<str:qcode>/sao-chep/": ("get", only("admin", "staff")),
+    "bo-cau-hoi/<str:qcode>/phan/": ("post", only("admin", "staff")),
+    "bo-cau-hoi/<str:qcode>/yeu-to/": ("post", only("admin", "staff")),
+    "bo-cau-hoi/<str:qcode>/cau-hoi/moi/": ("get", only("admin", "staff")),
+    "bo-cau-hoi/<str:qcode>/cau-hoi/<int:question_id>/": ("get", only("admin", "staff")),
     # The public online questionnaire: a desk link of the collecting round opens for everyone;
     # an unknown token is a 404 for everyone.
     "phieu/cam-on/": ("get", everyone(OK)),
@@ -226,6 +243,8 @@ def concrete_url(pattern: str, world) -> str:
         .replace("phieu/<int:pk>", f"phieu/{world['mine'].pk}")
         .replace("<int:pk>", str(user_id))
         .replace("<uidb64>/<token>", "MQ/sai-ma")
+        .replace("<str:qcode>", "SIPAS-LS-2022")
+        .replace("<int:question_id>", "1")
         .replace("<str:agency_code>", "TPLS")
         .replace("<str:domain_code>", "DKKD")
         .replace("<str:token>", "ma-khong-co")

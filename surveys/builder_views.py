@@ -1,0 +1,212 @@
+"""Trình soạn bộ câu hỏi (/bo-cau-hoi/): list, edit, preview, copy. Sở Nội vụ staff only
+(MANAGE_ROUNDS); the rules are in surveys.builder_services."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from . import access
+from . import builder_services as bs
+from .forms_builder import CopyForm, FactorForm, QuestionForm, QuestionnaireCreateForm, SectionForm
+from .models import Factor, Question, Questionnaire, Section, SurveyRound
+from .paper import gating_notes
+from .selectors import load_definition
+
+
+def _questionnaire(request, qcode: str) -> Questionnaire:
+    access.require(request.user, access.MANAGE_ROUNDS)
+    return get_object_or_404(Questionnaire, code=qcode)
+
+
+def _problems(exc: bs.BuilderError) -> str:
+    return " ".join(exc.problems)
+
+
+@login_required
+@require_safe
+def questionnaire_list(request):
+    access.require(request.user, access.MANAGE_ROUNDS)
+    questionnaires = list(Questionnaire.objects.prefetch_related("rounds").order_by("code"))
+    for q in questionnaires:
+        q.lock = bs.lock_reason(q)
+        q.n_questions = q.questions.count()
+    return render(request, "builder/questionnaire_list.html",
+                  {"questionnaires": questionnaires, "form": QuestionnaireCreateForm()})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def questionnaire_create(request):
+    access.require(request.user, access.MANAGE_ROUNDS)
+    form = QuestionnaireCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            questionnaire = bs.create_questionnaire(
+                code=form.cleaned_data["code"], name=form.cleaned_data["name"], changed_by=request.user
+            )
+        except bs.BuilderError as exc:
+            form.add_error(None, _problems(exc))
+        else:
+            messages.success(request, f"Đã tạo bộ câu hỏi {questionnaire.code}.")
+            return redirect("builder:questionnaire_detail", qcode=questionnaire.code)
+    return render(request, "builder/questionnaire_create.html", {"form": form})
+
+
+@login_required
+@require_safe
+def questionnaire_detail(request, qcode):
+    questionnaire = _questionnaire(request, qcode)
+    definition = load_definition(questionnaire)
+    sections = list(questionnaire.sections.all())
+    questions = list(
+        questionnaire.questions.select_related("factor", "condition_question", "section").prefetch_related("options")
+    )
+    for section in sections:
+        section.question_list = [q for q in questions if q.section_id == section.pk]
+    return render(request, "builder/questionnaire_detail.html", {
+        "questionnaire": questionnaire,
+        "lock": bs.lock_reason(questionnaire),
+        "sections": sections,
+        "factors": list(questionnaire.factors.all()),
+        "rounds": SurveyRound.objects.filter(questionnaire=questionnaire).order_by("-year"),
+        "problems": bs.problems_of(questionnaire),
+        "warnings": bs.completeness_warnings(definition),
+        "section_form": SectionForm(prefix="phan-moi"),
+        "factor_form": FactorForm(prefix="yeu-to-moi"),
+        "copy_form": CopyForm(initial={"new_code": f"{questionnaire.code}-v2"}),
+        "n_criteria": len(definition.criteria),
+    })
+
+
+@login_required
+@require_safe
+def questionnaire_preview(request, qcode):
+    """Xem trước như người trả lời thấy: the questions with their inputs, nothing is sent."""
+    questionnaire = _questionnaire(request, qcode)
+    definition = load_definition(questionnaire)
+    notes_after, notes_beside = gating_notes(definition)
+    section_of = dict(questionnaire.questions.values_list("code", "section_id"))
+    sections = []
+    for section in questionnaire.sections.all():
+        sections.append({
+            "section": section,
+            "questions": [
+                {"q": q, "options": sorted(q.options.items()), "beside": notes_beside.get(q.code, ""),
+                 "after": notes_after.get(q.code, [])}
+                for q in definition.questions if section_of.get(q.code) == section.pk
+            ],
+        })
+    return render(request, "builder/preview.html", {"questionnaire": questionnaire, "sections": sections})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def questionnaire_copy(request, qcode):
+    questionnaire = _questionnaire(request, qcode)
+    form = CopyForm(request.POST or None, initial={"new_code": f"{questionnaire.code}-v2"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = bs.copy_to_new_version(questionnaire=questionnaire, new_code=form.cleaned_data["new_code"],
+                                          new_name=form.cleaned_data["new_name"], changed_by=request.user)
+        except bs.BuilderError as exc:
+            form.add_error(None, _problems(exc))
+        else:
+            messages.success(request, f"Đã sao chép {questionnaire.code} thành phiên bản mới {copy.code}.")
+            return redirect("builder:questionnaire_detail", qcode=copy.code)
+    return render(request, "builder/copy.html", {"questionnaire": questionnaire, "form": form})
+
+
+@login_required
+@require_POST
+def section_save(request, qcode):
+    """Thêm, sửa (pk) hoặc xóa (action=delete) một phần."""
+    questionnaire = _questionnaire(request, qcode)
+    pk = request.POST.get("pk")
+    section = get_object_or_404(Section, pk=pk, questionnaire=questionnaire) if pk else None
+    try:
+        if section is not None and request.POST.get("action") == "delete":
+            bs.delete_section(section=section, changed_by=request.user)
+            messages.success(request, f"Đã xóa phần {section.code}.")
+        else:
+            form = SectionForm(request.POST, prefix=None if section else "phan-moi")
+            if not form.is_valid():
+                raise bs.BuilderError("Phần: cần mã, tiêu đề và thứ tự là số không âm.")
+            saved = bs.save_section(questionnaire=questionnaire, section=section, changed_by=request.user,
+                                    **form.cleaned_data)
+            messages.success(request, f"Đã lưu phần {saved.code}.")
+    except bs.BuilderError as exc:
+        messages.error(request, _problems(exc))
+    return redirect("builder:questionnaire_detail", qcode=questionnaire.code)
+
+
+@login_required
+@require_POST
+def factor_save(request, qcode):
+    """Thêm, sửa (pk) hoặc xóa (action=delete) một yếu tố."""
+    questionnaire = _questionnaire(request, qcode)
+    pk = request.POST.get("pk")
+    factor = get_object_or_404(Factor, pk=pk, questionnaire=questionnaire) if pk else None
+    try:
+        if factor is not None and request.POST.get("action") == "delete":
+            bs.delete_factor(factor=factor, changed_by=request.user)
+            messages.success(request, f"Đã xóa yếu tố {factor.code}.")
+        else:
+            form = FactorForm(request.POST, prefix=None if factor else "yeu-to-moi")
+            if not form.is_valid():
+                raise bs.BuilderError("Yếu tố: cần mã, tên và thứ tự là số không âm.")
+            saved = bs.save_factor(questionnaire=questionnaire, factor=factor, changed_by=request.user,
+                                   **form.cleaned_data)
+            messages.success(request, f"Đã lưu yếu tố {saved.code}.")
+    except bs.BuilderError as exc:
+        messages.error(request, _problems(exc))
+    return redirect("builder:questionnaire_detail", qcode=questionnaire.code)
+
+
+def _question_page(request, questionnaire: Questionnaire, question: Question | None):
+    lock = bs.lock_reason(questionnaire)
+    if request.method == "POST" and request.POST.get("action") == "delete" and question is not None:
+        try:
+            bs.delete_question(question=question, changed_by=request.user)
+        except bs.BuilderError as exc:
+            messages.error(request, _problems(exc))
+            return redirect("builder:question_edit", qcode=questionnaire.code, question_id=question.pk)
+        messages.success(request, f"Đã xóa câu {question.code}.")
+        return redirect("builder:questionnaire_detail", qcode=questionnaire.code)
+    if request.method == "POST":
+        form = QuestionForm(request.POST, questionnaire=questionnaire, question=question)
+        if form.is_valid():
+            try:
+                saved = bs.save_question(questionnaire=questionnaire, question=question, data=form.to_input(),
+                                         changed_by=request.user)
+            except bs.BuilderError as exc:
+                for problem in exc.problems:
+                    form.add_error(None, problem)
+            else:
+                messages.success(request, f"Đã lưu câu {saved.code}.")
+                return redirect("builder:questionnaire_detail", qcode=questionnaire.code)
+    else:
+        initial = None
+        if question is None:
+            last = questionnaire.questions.order_by("-order").first()
+            initial = {"order": (last.order + 1) if last else 1, "section": last.section_id if last else None}
+        form = QuestionForm(questionnaire=questionnaire, question=question,
+                            **({"initial": initial} if initial else {}))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "builder/question_form.html",
+                  {"questionnaire": questionnaire, "question": question, "form": form, "lock": lock}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def question_create(request, qcode):
+    return _question_page(request, _questionnaire(request, qcode), None)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def question_edit(request, qcode, question_id):
+    questionnaire = _questionnaire(request, qcode)
+    question = get_object_or_404(Question, pk=question_id, questionnaire=questionnaire)
+    return _question_page(request, questionnaire, question)
