@@ -21,6 +21,11 @@ from .models import TaskStatus
 PDF_CONTENT_TYPE = "application/pdf"
 
 
+def _posted(request):
+    """The posted data, or None on GET: an empty POST is still a submission and gets its errors."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_errors_from(form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form's fields (or on the form)."""
     if hasattr(error, "error_dict"):
@@ -52,7 +57,7 @@ def plan_create(request):
     if chosen is None:
         messages.error(request, "Chưa có đợt khảo sát nào để lập kế hoạch.")
         return redirect("plans:plan_list")
-    form = PlanForm(request.POST or None, initial=PlanForm.initial_for(chosen), rounds=rounds)
+    form = PlanForm(_posted(request), initial=PlanForm.initial_for(chosen), rounds=rounds)
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.create_plan(survey_round=form.cleaned_data["round"], fields=form.plan_fields(),
@@ -112,7 +117,7 @@ def plan_detail(request, plan_id: int):
 def plan_edit(request, plan_id: int):
     access.require(request.user, access.MANAGE_ROUNDS)
     plan = selectors.get_plan(request.user, plan_id)
-    form = PlanForm(request.POST or None, initial=PlanForm.initial_of(plan))
+    form = PlanForm(_posted(request), initial=PlanForm.initial_of(plan))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_plan(plan=plan, fields=form.plan_fields(), actor=request.user)
@@ -143,7 +148,7 @@ def plan_delete(request, plan_id: int):
 def _task_form_page(request, plan, task=None):
     definition = load_definition(plan.round.questionnaire)
     initial = TaskForm.initial_of(task) if task else {"deadline_year": plan.round.year + 1}
-    form = TaskForm(request.POST or None, initial=initial, definition=definition)
+    form = TaskForm(_posted(request), initial=initial, definition=definition)
     if request.method == "POST" and form.is_valid():
         try:
             if task is None:
@@ -202,7 +207,7 @@ def task_progress(request, plan_id: int, task_id: int):
     can_report = access.can_report_progress(request.user, task)
     if request.method == "POST" and not can_report:
         raise PermissionDenied("Chỉ cán bộ của cơ quan chủ trì nhiệm vụ mới báo cáo được tiến độ.")
-    form = ProgressForm(request.POST or None, initial=ProgressForm.initial_for(task)) if can_report else None
+    form = ProgressForm(_posted(request), initial=ProgressForm.initial_for(task)) if can_report else None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

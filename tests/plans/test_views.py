@@ -196,3 +196,13 @@ def test_targets_show_the_rounds_index_of_the_scope_the_user_reads(client, peopl
     client.force_login(people["lead"])  # an agency officer sees their own agency's figures, not the province's
     page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
     assert "C1.1 · 65,25%" in page and "82,50%" not in page and "chỉ số của Thành phố Lạng Sơn" in page
+
+
+def test_an_empty_post_is_answered_with_the_missing_fields(client, people, plan, task):
+    client.force_login(people["staff"])
+    page = client.post(f"/ke-hoach/{plan.pk}/nhiem-vu/moi/", {}).content.decode()
+    assert "Chưa có nội dung nhiệm vụ, giải pháp." in page and "Chưa chọn cơ quan chủ trì." in page
+    client.force_login(people["lead"])
+    page = client.post(f"/ke-hoach/{plan.pk}/nhiem-vu/{task.pk}/", {}).content.decode()
+    assert "Chưa có tỷ lệ hoàn thành (0–100)." in page
+    assert PlanTask.objects.count() == 1 and TaskProgress.objects.count() == 0
