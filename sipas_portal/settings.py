@@ -177,6 +177,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("SIPAS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # A workbook whose zip parts would expand beyond this is refused before it is opened (zip bomb).
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("SIPAS_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+# Public online questionnaire (/phieu/): POSTs per client address and per link (django-ratelimit,
+# counted in the default cache, i.e. per process with Django's memory cache). Generous, because a
+# one-stop desk's visitors share one public address; behind a reverse proxy REMOTE_ADDR must be
+# the client's (set it from X-Forwarded-For in the proxy or WSGI server), or all share one count.
+SIPAS_ONLINE_RATE_PER_IP = env.str("SIPAS_ONLINE_RATE_PER_IP", default="60/m")
+SIPAS_ONLINE_RATE_PER_LINK = env.str("SIPAS_ONLINE_RATE_PER_LINK", default="60/m")
 
 # Celery: no broker configured means the embedded set-up, tasks run in-process.
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
