@@ -18,7 +18,7 @@ from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_ta
 from . import access, audit, double_entry, services
 from .forms_entry import ResponseEntryForm
 from .importing import RowError
-from .models import Response, SecondEntry, SurveyRound, Verification
+from .models import Channel, Response, SecondEntry, SurveyRound, Verification
 from .response_views import ENTRY_CAPABILITIES, _not_open, _round, entry_data, entry_options
 from .selectors import load_definition
 
@@ -85,7 +85,8 @@ def second_entry(request, code, pk):
                                               "đầu, phiếu được tính vào chỉ số.")
                 return redirect("surveys:second_entry_queue", code=survey_round.code)
     else:
-        form = ResponseEntryForm(initial={}, fixed_serial=response.ma_phieu, **options)
+        # The same default channel as the first entry's form; nothing else of the first entry.
+        form = ResponseEntryForm(initial={"kenh": Channel.TRUC_TIEP}, fixed_serial=response.ma_phieu, **options)
     form.flag_invalid()
     return render(request, "double_entry/second_entry_form.html", {
         "round": survey_round, "form": form, "response": None, "target": response, "second_entry": True,
