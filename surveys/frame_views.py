@@ -275,6 +275,21 @@ def frame_rates_xlsx(request, code):
 
 @login_required
 @require_POST
+def frame_delete(request, code, frame_id):
+    """Xoá khung mẫu tải lên nhầm (before anyone in it is drawn): its uploader's agency or staff."""
+    survey_round, agency_ids = _round(request, code)
+    frame = get_object_or_404(frames.round_frames(survey_round, agency_ids), pk=frame_id)
+    try:
+        count = frames.delete_frame(frame=frame, deleted_by=request.user)
+    except (frames.FrameInputInvalid, frames.FramesClosed) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Đã xoá khung mẫu “{frame.filename}” ({count} người) của {frame.agency.code}.")
+    return redirect("surveys:frame_home", code=survey_round.code)
+
+
+@login_required
+@require_POST
 def frame_purge(request, code):
     survey_round, _ = _round(request, code)
     access.require(request.user, access.MANAGE_ROUNDS)

@@ -392,6 +392,26 @@ def upload_frame(
     return FrameUploadOutcome(frame=frame, errors=[])
 
 
+@transaction.atomic
+def delete_frame(*, frame: SampleFrame, deleted_by: AbstractBaseUser) -> int:
+    """Xoá một khung mẫu tải lên nhầm, while nobody in it has been drawn (a drawn contact may
+    already have a questionnaire in the post: its serial must stay)."""
+    ensure_frames_open(frame.round)
+    drawn = frame.contacts.filter(ma_phieu__isnull=False).count()
+    if drawn:
+        raise FrameInputInvalid([
+            f"Không xoá được khung mẫu “{frame.filename}”: đã có {drawn} người trong đó được chọn mẫu. "
+            "Hãy chọn mẫu lại sau khi tải khung mẫu đúng."
+        ])
+    count = frame.contacts.count()
+    audit.record(
+        action="xoá khung mẫu", target=frame, round_code=frame.round.code, actor=deleted_by,
+        before={"co_quan": frame.agency.code, "tep": frame.filename, "so_nguoi": count},
+    )
+    frame.delete()
+    return count
+
+
 # --------------------------------------------------------------------------- draw
 @dataclass(frozen=True)
 class CellDraw:

@@ -32,6 +32,7 @@ urlpatterns = [
     path("<str:code>/khung-mau/ty-le-thu-ve.xlsx", frame_views.frame_rates_xlsx, name="frame_rates_xlsx"),
     path("<str:code>/khung-mau/phieu-giay.pdf", frame_views.frame_paper_pdf, name="frame_paper_pdf"),
     path("<str:code>/khung-mau/xoa-thong-tin-ca-nhan/", frame_views.frame_purge, name="frame_purge"),
+    path("<str:code>/khung-mau/<int:frame_id>/xoa/", frame_views.frame_delete, name="frame_delete"),
     path("<str:code>/truc-tuyen/", frame_views.desk_links, name="desk_links"),
     path("<str:code>/truc-tuyen.xlsx", frame_views.desk_links_xlsx, name="desk_links_xlsx"),
 ]

@@ -129,6 +129,8 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "dot/<str:code>/khung-mau/xoa-thong-tin-ca-nhan/": ("post", only("admin", "staff")),
     "dot/<str:code>/truc-tuyen/": ("get", only("admin", "staff", "agency")),
     "dot/<str:code>/truc-tuyen.xlsx": ("get", only("admin", "staff", "agency")),
+    # No frame in this world: a 404 for everyone signed in (tests/frames checks the real cases).
+    "dot/<str:code>/khung-mau/<int:frame_id>/xoa/": ("post", signed_in(DENY)),
     # Kế hoạch cải thiện chỉ số (issue 7: 6). Sở Nội vụ staff manage plans and tasks; whoever reads
     # results reads plans (an agency officer: plans with a task of their agency — the matrix plan has
     # one led by TPLS); only the lead agency's officer gets the progress form (checked in tests/plans).
@@ -248,6 +250,7 @@ def concrete_url(pattern: str, world) -> str:
         .replace("<str:agency_code>", "TPLS")
         .replace("<str:domain_code>", "DKKD")
         .replace("<str:token>", "ma-khong-co")
+        .replace("<int:frame_id>", "999999")
         .replace("<str:scope>/<path:scope_code>", "agency/TPLS")
         .replace("<str:scope>", "province")
     )

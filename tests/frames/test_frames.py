@@ -371,3 +371,20 @@ def test_desk_links_with_qr_codes_and_download(client, langson_round, staff, tpl
     assert any(r[4] == "http://testserver/phieu/LS-2022/STP/LLTP/" for r in rows)
     overview = client.get("/dot/LS-2022/").content.decode()
     assert "/dot/LS-2022/khung-mau/" in overview
+
+
+def test_a_frame_uploaded_by_mistake_can_be_deleted_until_drawn(client, langson_round, staff, stp_officer,
+                                                                  tpls_officer):
+    frame = _upload_frames(staff)
+    client.force_login(tpls_officer)  # another agency: not even visible
+    assert client.post(f"/dot/LS-2022/khung-mau/{frame.pk}/xoa/").status_code == 404
+    client.force_login(stp_officer)
+    response = client.post(f"/dot/LS-2022/khung-mau/{frame.pk}/xoa/", follow=True)
+    assert "Đã xoá khung mẫu “stp.xlsx” (44 người) của STP." in response.content.decode()
+    assert not SampleFrame.objects.exists() and not FrameContact.objects.exists()
+    assert AuditEntry.objects.get(action="xoá khung mẫu").before["so_nguoi"] == 44
+    frame = _upload_frames(staff)
+    frames.draw_sample(survey_round=langson_round, seed=1, drawn_by=staff)
+    response = client.post(f"/dot/LS-2022/khung-mau/{frame.pk}/xoa/", follow=True)
+    assert "đã có 14 người trong đó được chọn mẫu" in response.content.decode()
+    assert FrameContact.objects.count() == 44
