@@ -131,3 +131,57 @@ def test_set_up_a_round_in_the_browser(browser_page, portal, screenshot):
         assert "STP-LLTP-0001" in text and "STP-LLTP-0002" in text and "Sở Tư pháp" in text
         assert f"/phieu/LS-2026/STP/{lltp.code}/" in text
     no_console_problems(page, "phieu-giay")
+
+
+def test_questionnaire_builder_in_the_browser(browser_page, portal, screenshot):
+    """Copy the reference questionnaire to a new version, add a gated question from the
+    keyboard, see it in the preview; the reference one, once answered, is read-only."""
+    from surveys.models import Question
+    from tests.setup.conftest import add_response
+
+    page, base = browser_page, portal["url"]
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", portal["user"].username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+    page.goto(f"{base}/bo-cau-hoi/SIPAS-LS-2022/sao-chep/")
+    page.fill("#id_new_code", "SIPAS-LS-2026")
+    with page.expect_navigation():
+        page.press("#id_new_code", "Enter")
+    assert page.url == f"{base}/bo-cau-hoi/SIPAS-LS-2026/"
+    screenshot(page, "builder-1-detail")
+
+    page.click("text=Thêm câu hỏi")
+    page.wait_for_url(f"{base}/bo-cau-hoi/SIPAS-LS-2026/cau-hoi/moi/")
+    page.select_option("#id_section", label="B. Quá trình giao dịch")
+    page.fill("#id_code", "B8")
+    page.fill("#id_text", "Ông/Bà có được hướng dẫn nộp hồ sơ trực tuyến không?")
+    page.select_option("#id_kind", "single")
+    page.fill("#id_order", "14")
+    page.focus("#id_options")
+    page.keyboard.type("Có")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Không")
+    page.select_option("#id_condition_question", label="B2 — Ông/Bà nộp hồ sơ bằng hình thức nào?")
+    page.fill("#id_condition_values", "3")
+    with page.expect_navigation():
+        page.click("#luu-cau-hoi")
+    assert "Đã lưu câu B8." in page.inner_text(".site-messages")
+    question = Question.objects.get(questionnaire__code="SIPAS-LS-2026", code="B8")
+    assert list(question.options.values_list("value", "label")) == [(1, "Có"), (2, "Không")]
+    assert question.condition_values == [3]
+
+    page.click("text=Xem trước")
+    page.wait_for_url(f"{base}/bo-cau-hoi/SIPAS-LS-2026/xem-truoc/")
+    assert page.locator("text=Chỉ trả lời nếu chọn 3 ở câu B2.").is_visible()
+    assert page.locator("text=Nếu chọn 1 hoặc 2 ở câu B2 thì bỏ qua câu B8.").is_visible()
+    screenshot(page, "builder-2-preview")
+    no_console_problems(page, "xem-truoc")
+
+    add_response(SurveyRound.objects.get(code="LS-2022"))
+    page.goto(f"{base}/bo-cau-hoi/SIPAS-LS-2022/")
+    assert "chỉ được xem, không được sửa" in page.inner_text("#khoa")
+    assert page.locator("text=Thêm câu hỏi").count() == 0
+    screenshot(page, "builder-3-locked")
