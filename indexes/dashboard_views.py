@@ -215,6 +215,12 @@ def _bar_item(label: str, figure: d.Figure, note: str = ""):
                           highlight=figure.below_target, note=", ".join(marks))
 
 
+def _short(code: str, text: str, limit: int = 34) -> str:
+    """A criterion's chart label: its code and the start of its text (the table has it all)."""
+    label = f"{code} {text}"
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 # ---- pages -----------------------------------------------------------------------------------
 @login_required
 @require_safe
@@ -244,7 +250,7 @@ def dashboard_overview(request, code):
     if charts is not None and page.province:
         chart_factors = charts.profile_chart([_bar_item(f"{f.code} {f.name}", f.figure) for f in page.factors],
                                              title="Chỉ số các yếu tố (khoảng tin cậy 95%)")
-        chart_criteria = _bar([_bar_item(f"{c.code} {c.text}", c.figure) for c in page.criteria[:10]],
+        chart_criteria = _bar([_bar_item(_short(c.code, c.text), c.figure) for c in page.criteria[:10]],
                               title="10 tiêu chí có chỉ số thấp nhất (khoảng tin cậy 95%)")
         chart_levels = _bar([_bar_item(level.name, level.sipas) for level in page.levels],
                             title="SIPAS theo cấp", target=page.targets.sipas)
@@ -285,7 +291,8 @@ def dashboard_ranking(request, code):
                        d.agency_places(survey_round))
     level_charts = {
         level.code: _bar(
-            [_bar_item(row.figures.name, row.figures.sipas, f"nhóm {row.group}" if row.group else "")
+            [_bar_item(row.figures.name, row.figures.sipas,
+                       f"nhóm {row.group}" if row.group and level.groups > 1 else "")
              for row in level.rows],
             title=f"SIPAS — {level.name} (khoảng tin cậy 95%)", target=targets.sipas,
         )
@@ -320,10 +327,11 @@ def dashboard_agency(request, code, agency_code):
     if charts is not None and page.agency.n:
         chart_factors = charts.profile_chart([_bar_item(f"{f.code} {f.name}", f.figure) for f in page.factors],
                                              title="Chỉ số các yếu tố (khoảng tin cậy 95%)")
-        chart_criteria = _bar([_bar_item(f"{c.code} {c.text}", c.figure) for c in page.criteria],
+        chart_criteria = _bar([_bar_item(_short(c.code, c.text), c.figure) for c in page.criteria],
                               title="Các tiêu chí, thấp nhất trước (khoảng tin cậy 95%)")
+        # Domains have their own targets (the key domains only): highlighted bars, no one line.
         chart_domains = _bar([_bar_item(f.name, f.sipas) for f in page.domains if f.n],
-                             title="SIPAS theo lĩnh vực", target=targets.sipas)
+                             title="SIPAS theo lĩnh vực (khoảng tin cậy 95%)")
     return _render(
         request, "indexes/dashboard/agency.html", survey_round, f"co-quan-{agency_code}",
         {"page": page, "factors": definition.factors, "chart_factors": chart_factors,

@@ -121,6 +121,28 @@ def mean_figure(value: float | None, n: int, interval: Sequence[float] | None) -
     return Figure(value, n, *(tuple(interval) if interval else (None, None)))
 
 
+class LazyProportions(Mapping):
+    """Criterion figures by code, each computed (Wilson interval) on first read: a ranking
+    reads the SIPAS of 86 agencies and none of their 22 criteria."""
+
+    def __init__(self, codes: Sequence[str], values: Mapping, counts: Mapping):
+        self._codes, self._values, self._counts = tuple(codes), values, counts
+        self._figures: dict[str, Figure] = {}
+
+    def __getitem__(self, code: str) -> Figure:
+        if code not in self._figures:
+            if code not in self._codes:
+                raise KeyError(code)
+            self._figures[code] = proportion(self._values.get(code), self._counts.get(code) or 0)
+        return self._figures[code]
+
+    def __iter__(self):
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
 @dataclass(frozen=True)
 class ScopeFigures:
     """Every index of one scope, as figures."""
@@ -165,16 +187,21 @@ def scope_figures(
         factors={
             f: mean_figure(factors.get(f), factors_n.get(f) or 0, mean_intervals.get(f)) for f in definition.factor_codes
         },
-        criteria={c: proportion(criteria.get(c), criteria_n.get(c) or 0) for c in definition.criterion_codes},
+        criteria=LazyProportions(definition.criterion_codes, criteria, criteria_n),
         shares=shares or {},
     )
 
 
 def from_stored(result: IndexResult, definition: QuestionnaireDef) -> ScopeFigures:
+    deferred = result.get_deferred_fields()  # never read a deferred field: one query per row
+
+    def stored(name: str) -> dict:
+        return {} if name in deferred else (getattr(result, name) or {})
+
     return scope_figures(
         scope=result.scope, code=result.code, name=result.name, n=result.n, sipas=result.sipas,
-        factors=result.factors or {}, factors_n=result.factors_n or {}, criteria=result.criteria or {},
-        criteria_n=result.criteria_n or {}, shares=result.shares or {}, intervals=result.intervals or {},
+        factors=stored("factors"), factors_n=stored("factors_n"), criteria=stored("criteria"),
+        criteria_n=stored("criteria_n"), shares=stored("shares"), intervals=stored("intervals"),
         definition=definition,
     )
 
@@ -216,7 +243,9 @@ class RoundResults:
         if result_filter.active:
             self._computed = filtered_results(survey_round, definition, result_filter)
 
-    def of_scope(self, scope: str, codes: Iterable[str] | None = None) -> list[ScopeFigures]:
+    def of_scope(self, scope: str, codes: Iterable[str] | None = None, *, without: tuple[str, ...] = ()) -> list[ScopeFigures]:
+        """The scope's figures in engine order; `without` names stored JSON fields the page
+        does not show (not read from the database; their figures are empty)."""
         wanted = None if codes is None else set(codes)
         if self._computed is not None:
             return [
@@ -224,7 +253,7 @@ class RoundResults:
                 for r in self._computed
                 if r.scope == scope and (wanted is None or (r.code or "") in wanted)
             ]
-        qs = IndexResult.objects.filter(round=self.round, scope=scope).order_by("order")
+        qs = IndexResult.objects.filter(round=self.round, scope=scope).order_by("order").defer(*without)
         if wanted is not None:
             qs = qs.filter(code__in=wanted)
         return [from_stored(r, self.definition) for r in qs]
@@ -348,7 +377,7 @@ def agency_places(survey_round: SurveyRound) -> dict[str, AgencyPlace]:
 def ranking(results: RoundResults, targets: Targets, places: Mapping[str, AgencyPlace]) -> list[RankedLevel]:
     """Agencies of each level by SIPAS with their rank range (statistics.rank_ranges) and group."""
     by_level: dict[str, list[ScopeFigures]] = {}
-    for figures in results.of_scope(Scope.AGENCY):
+    for figures in results.of_scope(Scope.AGENCY, without=("shares", "criteria", "criteria_n")):
         place = places.get(figures.code)
         if place is not None:
             by_level.setdefault(place.level, []).append(figures)
@@ -589,7 +618,7 @@ def process_page(results: RoundResults, places: Mapping[str, AgencyPlace]) -> Sh
     rows = [indicator_row(c, indicators) for c in columns]
     rows += [
         indicator_row(a, indicators, depth=1 if (places.get(a.code) and places[a.code].parent) else 0)
-        for a in results.of_scope(Scope.AGENCY) if a.n
+        for a in results.of_scope(Scope.AGENCY, without=("criteria", "criteria_n", "factors", "factors_n")) if a.n
     ]
     return SharesPage(
         indicators=indicators,

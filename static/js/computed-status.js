@@ -3,7 +3,8 @@
  *
  * Every element with data-status-url (templates/surveys/_computed_status.html) polls that
  * JSON endpoint (indexes.dashboard_views.computed_status): every 5 s while a recomputation
- * is pending, every 60 s otherwise. When newer results have been stored it offers a reload
+ * is pending, every 60 s otherwise. When newer results have been stored (a higher
+ * computed_version than the page was drawn from) it offers a reload
  * link rather than reloading by itself (a page on a projector must not jump under a speaker).
  * No inline script: the Content-Security-Policy forbids it.
  */
@@ -15,7 +16,7 @@
 
   function setup(element) {
     var url = element.getAttribute("data-status-url");
-    var shownAt = element.getAttribute("data-computed-at") || "";
+    var shownVersion = element.getAttribute("data-computed-version") || "";
     var text = element.querySelector("[data-status-text]");
     var pending = element.querySelector("[data-status-pending]");
     var reload = element.querySelector("[data-status-reload]");
@@ -36,7 +37,7 @@
       if (text && status.text) {
         text.textContent = status.text;
       }
-      if (reload && (status.computed_at || "") !== shownAt) {
+      if (reload && String(status.computed_version) !== shownVersion) {
         reload.classList.remove("d-none");
       }
       element.setAttribute("data-pending", status.pending ? "1" : "0");
