@@ -388,3 +388,22 @@ def test_a_frame_uploaded_by_mistake_can_be_deleted_until_drawn(client, langson_
     response = client.post(f"/dot/LS-2022/khung-mau/{frame.pk}/xoa/", follow=True)
     assert "đã có 14 người trong đó được chọn mẫu" in response.content.decode()
     assert FrameContact.objects.count() == 44
+
+
+def test_paper_questionnaires_for_the_drawn_contacts(client, langson_round, staff, tmp_path):
+    import shutil
+    import subprocess
+
+    frames.upload_frame(survey_round=langson_round, agency=Agency.objects.get(code="STP"),
+                        source=frame_bytes(people(2, "LLTP")), filename="stp.xlsx", uploaded_by=staff)
+    frames.draw_sample(survey_round=langson_round, seed=8, drawn_by=staff)
+    client.force_login(staff)
+    response = client.get("/dot/LS-2022/khung-mau/phieu-giay.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEntry.objects.get(action="in phiếu cho người được chọn").after == {"so_phieu": 2}
+    if shutil.which("pdftotext"):
+        path = tmp_path / "phieu.pdf"
+        path.write_bytes(response.content)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert "KM-STP-LLTP-001" in text and "KM-STP-LLTP-002" in text
