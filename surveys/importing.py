@@ -9,16 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from .definition import AnswerValue, QuestionDef, QuestionnaireDef, check_consistency, check_values
 from .models import Channel
+
+T = TypeVar("T")
 
 SHEET_NAME = "Phieu"
 META_COLUMNS = ("ma_phieu", "ma_co_quan", "ma_linh_vuc", "kenh", "ngay_khao_sat")
@@ -89,23 +92,33 @@ def column_codes(definition: QuestionnaireDef) -> tuple[str, ...]:
     return META_COLUMNS + tuple(q.code for q in definition.questions)
 
 
-def read_workbook(source: IO[bytes] | str, context: ImportContext) -> tuple[list[ParsedRow], list[RowError]]:
-    """Parse and check every row. Returns the good rows and every error found."""
+def _damaged(exc: Exception) -> WorkbookUnreadable:
+    return WorkbookUnreadable(f"Không đọc được bảng tính: tệp bị hỏng hoặc sai định dạng ({type(exc).__name__}).")
+
+
+def read_uploaded_workbook(source: IO[bytes] | str, read_rows: Callable[[Workbook], T]) -> T:
+    """Open an uploaded workbook guarded against hostile archives and let `read_rows` read it;
+    whatever openpyxl raises on a damaged or hostile file becomes one Vietnamese message."""
     check_archive(source)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise WorkbookUnreadable(NOT_A_WORKBOOK) from exc
     except Exception as exc:  # openpyxl raises many kinds of errors on hostile XML
-        raise WorkbookUnreadable(f"Không đọc được bảng tính: tệp bị hỏng hoặc sai định dạng ({type(exc).__name__}).") from exc
+        raise _damaged(exc) from exc
     try:
-        return _read_rows(workbook, context)
+        return read_rows(workbook)
     except WorkbookUnreadable:
         raise
     except Exception as exc:
-        raise WorkbookUnreadable(f"Không đọc được bảng tính: tệp bị hỏng hoặc sai định dạng ({type(exc).__name__}).") from exc
+        raise _damaged(exc) from exc
     finally:
         workbook.close()
+
+
+def read_workbook(source: IO[bytes] | str, context: ImportContext) -> tuple[list[ParsedRow], list[RowError]]:
+    """Parse and check every row. Returns the good rows and every error found."""
+    return read_uploaded_workbook(source, lambda workbook: _read_rows(workbook, context))
 
 
 def check_archive(source: IO[bytes] | str) -> None:
