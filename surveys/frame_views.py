@@ -58,8 +58,7 @@ def frame_home(request, code):
         "round": survey_round,
         "section_title": "Khung mẫu và chọn mẫu",
         "frames": frames.round_frames(survey_round, agency_ids),
-        "agency_rows": frames.agency_rates(rows),
-        "rows": rows,
+        "agency_rows": _grouped_rates(rows),
         "total": total,
         "scoped": agency_ids is not None,
         "can_manage": access.can_manage_frames(request.user),
@@ -70,6 +69,14 @@ def frame_home(request, code):
         "draw_form": DrawForm(),
         "paper": _paper_available(),
     })
+
+
+def _grouped_rates(rows: list[frames.RateRow]) -> list[tuple[frames.RateRow, list[frames.RateRow]]]:
+    """Each agency's total with its domain rows, for agencies with a frame."""
+    by_agency: dict[str, list[frames.RateRow]] = {}
+    for row in rows:
+        by_agency.setdefault(row.agency_code, []).append(row)
+    return [(total, by_agency[total.agency_code]) for total in frames.agency_rates(rows) if total.in_frame]
 
 
 @csrf_exempt

@@ -289,6 +289,8 @@ def test_status_updates_by_serial_and_response_rate(client, langson_round, staff
     assert (total.drawn, total.returned) == (14, 2)
     home = client.get("/dot/LS-2022/khung-mau/").content.decode()
     assert "14,3%" in home  # 2 / 14 for STP, Vietnamese decimal comma
+    lltp_row = home[home.index('data-agency-domain="STP/LLTP"'):]
+    assert "20,0%" in lltp_row[:lltp_row.index("</tr>")]  # 2 / 10 for STP × LLTP
     book = load_workbook(io.BytesIO(client.get("/dot/LS-2022/khung-mau/ty-le-thu-ve.xlsx").content))
     detail = [r for r in book["Theo_linh_vuc"].iter_rows(values_only=True) if r[0] == "STP" and r[2] == "LLTP"][0]
     assert detail[4:12] == (10, 40, 10, 5, 2, 2, 1, 20.0)
