@@ -12,11 +12,13 @@ recomputation the save asks for runs in the worker, not in the request: its disp
 replaced here by a no-op so that the figure is the officer's wait, not the worker's work.
 
 The questionnaires saved by the run are deleted at the end, so the round keeps N and the next
-run does not reseed. The last line is `median_ms=… p95_ms=… max_ms=… saves=… responses=…`.
+run does not reseed. The last line is `median_ms=… p95_ms=… max_ms=… cpu_median_ms=… saves=… responses=…`
+(cpu = this process's CPU time per save: the server's Python work, whatever else loads the machine).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -114,12 +116,14 @@ def main() -> None:
           f"CSDL {connection.vendor}", file=sys.stderr)
 
     timings: list[float] = []
+    cpu: list[float] = []  # this process's CPU per save (view + client + driver; not PostgreSQL's)
     saved_serials: list[str] = []
     try:
         for index, body in enumerate(questionnaires(survey_round, args.saves + WARM_UP, args.seed)):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             answer = client.post(url, body)
             elapsed = (time.perf_counter() - started) * 1000
+            cpu_ms = (time.process_time() - cpu_started) * 1000
             if answer.status_code != 302:
                 form = answer.context["form"] if answer.context else None
                 raise SystemExit(f"phiếu {body['ma_phieu']} không lưu được ({answer.status_code}): "
@@ -127,12 +131,17 @@ def main() -> None:
             saved_serials.append(body["ma_phieu"])
             if index >= WARM_UP:
                 timings.append(elapsed)
+                cpu.append(cpu_ms)
     finally:
         Response.objects.filter(round=survey_round, ma_phieu__in=saved_serials).delete()
     timings.sort()
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+    load = os.getloadavg()[0]
+    print(f"load average {load:.1f} on {os.cpu_count()} cores; median CPU of this process per save "
+          f"{statistics.median(cpu):.1f} ms", file=sys.stderr)
     print(f"median_ms={statistics.median(timings):.1f} p95_ms={p95:.1f} max_ms={timings[-1]:.1f} "
-          f"saves={len(timings)} responses={Response.objects.filter(round=survey_round).count()}")
+          f"cpu_median_ms={statistics.median(cpu):.1f} saves={len(timings)} "
+          f"responses={Response.objects.filter(round=survey_round).count()}")
 
 
 if __name__ == "__main__":

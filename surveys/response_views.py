@@ -234,6 +234,7 @@ def response_detail(request, code, pk):
             "can_edit": access.editable_responses(request.user, survey_round).filter(pk=response.pk).exists(),
             "can_audit": access.can(request.user, access.SUPERVISE),
             "not_applicable": NOT_APPLICABLE,
+            "flags": list(response.flags.all()) if access.can_review_flags(request.user) else [],
         },
     )
 
@@ -335,9 +336,11 @@ def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], 
             row = form.parsed_row()
             try:
                 if response is None:
-                    saved = services.record_response(survey_round=survey_round, row=row, entered_by=request.user)
+                    saved = services.record_response(survey_round=survey_round, row=row, entered_by=request.user,
+                                                     definition=form.definition)
                 else:
-                    saved = services.update_response(response=response, row=row, edited_by=request.user)
+                    saved = services.update_response(response=response, row=row, edited_by=request.user,
+                                                     definition=form.definition)
             except services.ResponseInvalid as exc:
                 form.add_row_errors(exc.errors)
             except services.RoundNotOpen as exc:
