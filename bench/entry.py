@@ -75,12 +75,46 @@ def questionnaires(survey_round, count: int, seed: int):
         }
 
 
+def explain_lookups(survey_round) -> None:
+    """EXPLAIN ANALYZE of the lookups a save makes that grow with the round: the serial, the
+    quota count and the near-duplicate candidates (PostgreSQL only)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from surveys.models import Response
+
+    if connection.vendor != "postgresql":
+        return
+    sample = Response.objects.filter(round=survey_round).order_by("-id").first()
+    lookups = {
+        "serial": Response.objects.filter(round=survey_round, ma_phieu=sample.ma_phieu).order_by().values("id")[:1],
+        "quota": Response.objects.filter(round=survey_round, agency_id=sample.agency_id,
+                                         domain_id=sample.domain_id).order_by().values("id"),
+        "near_duplicate": Response.objects.filter(
+            round_id=survey_round.pk, agency_id=sample.agency_id, domain_id=sample.domain_id,
+            entered_at__gte=timezone.now() - dt.timedelta(minutes=10),
+        ).order_by("-entered_at").values_list("pk", flat=True)[:50],
+    }
+    with connection.cursor() as cursor:
+        for name, queryset in lookups.items():
+            sql, params = queryset.query.sql_with_params()
+            if name == "quota":
+                sql = f"SELECT COUNT(*) FROM ({sql}) q"
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            print(f"--- {name}", file=sys.stderr)
+            for (line,) in cursor.fetchall():
+                print(f"    {line}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--double-entry", type=int, default=0, help="double_entry_percent of the round (0–100)")
+    parser.add_argument("--explain", action="store_true", help="print the plans of the per-save lookups")
     args = parser.parse_args()
 
     seeding.setup_django()
@@ -134,6 +168,8 @@ def main() -> None:
                 cpu.append(cpu_ms)
     finally:
         Response.objects.filter(round=survey_round, ma_phieu__in=saved_serials).delete()
+    if args.explain:
+        explain_lookups(survey_round)
     timings.sort()
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
     load = os.getloadavg()[0]
