@@ -197,9 +197,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # A recomputation starts this long after the save that asked for it, so a burst of saves (a
 # workbook, a busy desk) is computed once: the tasks that follow find the round current.
 SIPAS_RECOMPUTE_DELAY_SECONDS = env.float("SIPAS_RECOMPUTE_DELAY_SECONDS", default=2.0)
+# The beat sweep's period: how long a round may stay stale when the broker was down at save time.
+SIPAS_STALE_SWEEP_SECONDS = env.float("SIPAS_STALE_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     # Safety net: any round left stale (broker down at save time) is picked up.
-    "recompute-stale-rounds": {"task": "indexes.tasks.recompute_stale_rounds", "schedule": 60.0},
+    "recompute-stale-rounds": {
+        "task": "indexes.tasks.recompute_stale_rounds",
+        "schedule": SIPAS_STALE_SWEEP_SECONDS,
+        # A sweep that could not run in time is dropped, not piled up: the next one does its work.
+        "options": {"expires": SIPAS_STALE_SWEEP_SECONDS},
+    },
 }
 
 LOGGING = {
