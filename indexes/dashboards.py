@@ -530,6 +530,7 @@ PROCESS_INDICATORS = (
     Indicator("B3", (2, 3, 4), "Phải đi lại từ 2 lần trở lên", "trong số người trả lời câu B3"),
     Indicator("B4", (3,), "Nhận kết quả muộn hơn giấy hẹn", "trong số người trả lời câu B4"),
     Indicator("B5", (1,), "Nhận được văn bản xin lỗi khi trễ hẹn", "trong số hồ sơ trả muộn (B4 = 3)"),
+    Indicator("B6", (2,), "Không phải trả thêm tiền ngoài phí, lệ phí", "trong số người trả lời câu B6"),
     Indicator("B6", (1,), "Phải trả thêm tiền ngoài phí, lệ phí", "trong số người trả lời câu B6"),
 )
 

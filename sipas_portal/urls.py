@@ -20,8 +20,8 @@ urlpatterns = [
     path("dot/", include("surveys.urls")),
     path("chi-so/", include("indexes.urls")),
     path("cong-khai/", include("reporting.urls")),
-    path("bao-cao/", include("reporting.urls_report")),  # the annual report (staff, leadership)
     path("bo-cau-hoi/", include("surveys.urls_builder")),  # questionnaire builder (Sở Nội vụ)
+    path("bao-cao/", include("reporting.urls_report")),  # the annual report (staff, leadership)
     path("phieu/", include("surveys.urls_online")),  # public online questionnaire
     path("ke-hoach/", include("reporting.plans.urls")),  # kế hoạch cải thiện chỉ số
 ]

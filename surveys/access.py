@@ -133,15 +133,6 @@ def editable_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
     return qs
 
 
-def can_report_progress(user, task) -> bool:
-    """Báo cáo tiến độ of an improvement-plan task (reporting.plans): only officers of the task's
-    lead agency (cơ quan chủ trì) who hold a portal role; nobody reports for another agency."""
-    officer = officer_of(user)
-    if officer is None or officer.agency_id is None or officer.agency_id != task.lead_agency_id:
-        return False
-    return can(user, VIEW_OWN_RESULTS) or can(user, VIEW_ALL_RESULTS) or can(user, MANAGE_ROUNDS)
-
-
 def can_manage_frames(user) -> bool:
     """Sở Nội vụ staff who run the collection: lists for the post office and phone, statuses."""
     return can(user, MANAGE_ROUNDS) or can(user, ENTER_ANY_AGENCY)
@@ -166,6 +157,15 @@ def frame_agency_ids(user, survey_round: SurveyRound) -> set[int] | None:
     ):
         return {officer.agency_id}
     raise PermissionDenied("Bạn không có quyền xem khung mẫu (thông tin cá nhân của người dân).")
+
+
+def can_report_progress(user, task) -> bool:
+    """Báo cáo tiến độ of an improvement-plan task (reporting.plans): only officers of the task's
+    lead agency (cơ quan chủ trì) who hold a portal role; nobody reports for another agency."""
+    officer = officer_of(user)
+    if officer is None or officer.agency_id is None or officer.agency_id != task.lead_agency_id:
+        return False
+    return can(user, VIEW_OWN_RESULTS) or can(user, VIEW_ALL_RESULTS) or can(user, MANAGE_ROUNDS)
 
 
 # --------------------------------------------------------------------------- double entry, quality flags

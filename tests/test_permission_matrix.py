@@ -92,18 +92,6 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
         "get", only("admin", "staff", "agency", "leader", "supervisor"),
     ),
     "cong-khai/": ("get", everyone(OK)),
-    # Public results of a published round only: LS-2022 is still collecting here, so a 404 for all.
-    "cong-khai/<str:code>/": ("get", everyone(DENY)),
-    "cong-khai/<str:code>/bao-cao.pdf": ("get", everyone(DENY)),
-    # The annual report: Sở Nội vụ staff write and generate; leadership (download_reports) reads
-    # and downloads; the versions here do not exist (404 for those who may open the page).
-    "bao-cao/": ("get", only("admin", "staff", "leader")),
-    "bao-cao/<str:code>/": ("get", only("admin", "staff", "leader")),
-    "bao-cao/<str:code>/noi-dung/": ("post", only("admin", "staff")),
-    "bao-cao/<str:code>/ban-nhap/": ("post", only("admin", "staff")),
-    "bao-cao/<str:code>/tao/": ("post", only("admin", "staff")),
-    "bao-cao/<str:code>/phien-ban/<int:pk>/trang-thai/": ("get", only()),
-    "bao-cao/<str:code>/phien-ban/<int:pk>/tai/": ("get", only()),
     # Round set-up and the questionnaire builder (issue 5: 1–2): Sở Nội vụ staff only.
     "dot/moi/": ("get", only("admin", "staff")),
     "dot/<str:code>/thiet-lap/": ("get", only("admin", "staff")),
@@ -121,6 +109,11 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "bo-cau-hoi/<str:qcode>/yeu-to/": ("post", only("admin", "staff")),
     "bo-cau-hoi/<str:qcode>/cau-hoi/moi/": ("get", only("admin", "staff")),
     "bo-cau-hoi/<str:qcode>/cau-hoi/<int:question_id>/": ("get", only("admin", "staff")),
+    # The public online questionnaire: a desk link of the collecting round opens for everyone;
+    # an unknown token is a 404 for everyone.
+    "phieu/cam-on/": ("get", everyone(OK)),
+    "phieu/t/<str:token>/": ("get", everyone(DENY)),
+    "phieu/<str:code>/<str:agency_code>/<str:domain_code>/": ("get", everyone(OK)),
     # Khung mẫu (personal data): Sở Nội vụ staff and the agency's own officers only; drawing,
     # lists for the post office and phone, statuses and the purge are for staff.
     "dot/<str:code>/khung-mau/": ("get", only("admin", "staff", "agency")),
@@ -138,25 +131,6 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "dot/<str:code>/truc-tuyen.xlsx": ("get", only("admin", "staff", "agency")),
     # No frame in this world: a 404 for everyone signed in (tests/frames checks the real cases).
     "dot/<str:code>/khung-mau/<int:frame_id>/xoa/": ("post", signed_in(DENY)),
-    # The public online questionnaire: a desk link of the collecting round opens for everyone;
-    # an unknown token is a 404 for everyone.
-    "phieu/cam-on/": ("get", everyone(OK)),
-    "phieu/t/<str:token>/": ("get", everyone(DENY)),
-    "phieu/<str:code>/<str:agency_code>/<str:domain_code>/": ("get", everyone(OK)),
-    # Keyboard entry, double entry, quality flags (issue 5: 4, 5, 8). The pages with a pk get a
-    # questionnaire that is neither waiting nor differing, nor flagged: a 404 for those who may
-    # act, a 403 for the others.
-    "dot/<str:code>/phieu/cua-toi/": ("get", only("admin", "staff", "entry")),
-    "dot/<str:code>/nhap-lan-hai/": ("get", only("admin", "staff", "entry")),
-    "dot/<str:code>/nhap-lan-hai/<int:pk>/": ("get", only()),
-    "dot/<str:code>/doi-chieu/": ("get", only("admin", "staff", "supervisor")),
-    "dot/<str:code>/doi-chieu.xlsx": ("get", only("admin", "staff", "supervisor")),
-    "dot/<str:code>/doi-chieu/<int:pk>/": ("get", only()),
-    "dot/<str:code>/ty-le-khop/": ("get", only("admin", "staff", "supervisor")),
-    "dot/<str:code>/ty-le-khop.xlsx": ("get", only("admin", "staff", "supervisor")),
-    "dot/<str:code>/canh-bao/": ("get", only("admin", "staff", "supervisor")),
-    "dot/<str:code>/canh-bao.xlsx": ("get", only("admin", "staff", "supervisor")),
-    "dot/<str:code>/canh-bao/<int:pk>/xem-xet/": ("post", only()),
     # Kế hoạch cải thiện chỉ số (issue 7: 6). Sở Nội vụ staff manage plans and tasks; whoever reads
     # results reads plans (an agency officer: plans with a task of their agency — the matrix plan has
     # one led by TPLS); only the lead agency's officer gets the progress form (checked in tests/plans).
@@ -173,6 +147,20 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/": ("get", only("admin", "staff", "agency", "leader", "supervisor")),
     "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/sua/": ("get", only("admin", "staff")),
     "ke-hoach/<int:plan_id>/nhiem-vu/<int:task_id>/xoa/": ("get", only("admin", "staff")),
+    # Keyboard entry, double entry, quality flags (issue 5: 4, 5, 8). The pages with a pk get a
+    # questionnaire that is neither waiting nor differing, nor flagged: a 404 for those who may
+    # act, a 403 for the others.
+    "dot/<str:code>/phieu/cua-toi/": ("get", only("admin", "staff", "entry")),
+    "dot/<str:code>/nhap-lan-hai/": ("get", only("admin", "staff", "entry")),
+    "dot/<str:code>/nhap-lan-hai/<int:pk>/": ("get", only()),
+    "dot/<str:code>/doi-chieu/": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/doi-chieu.xlsx": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/doi-chieu/<int:pk>/": ("get", only()),
+    "dot/<str:code>/ty-le-khop/": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/ty-le-khop.xlsx": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/canh-bao/": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/canh-bao.xlsx": ("get", only("admin", "staff", "supervisor")),
+    "dot/<str:code>/canh-bao/<int:pk>/xem-xet/": ("post", only()),
 }
 
 
