@@ -6,7 +6,7 @@ from django import template
 from django.db.models import Count
 
 from surveys import access
-from surveys.models import Response, ResponseFlag, Verification
+from surveys.models import Response, ResponseFlag, SecondEntry, Verification
 
 register = template.Library()
 
@@ -20,14 +20,18 @@ def entry_checks(context, survey_round):
     data = {"round": survey_round, "shown": shown, "enter": enter, "reader": reader}
     if not shown:
         return data
-    counts = dict(
+    # Without an index on the double-entry state, counting it reads the whole round: only when
+    # the round keys paper forms twice, or did (second entries exist).
+    data["double_entry"] = bool(survey_round.double_entry_percent) or SecondEntry.objects.filter(
+        response__round=survey_round).exists()
+    counts = {} if not data["double_entry"] else dict(
         Response.objects.filter(round=survey_round, verification__in=(Verification.PENDING, Verification.MISMATCH))
         .order_by().values_list("verification").annotate(n=Count("id"))
     )
     data.update(
         pending=counts.get(Verification.PENDING, 0),
         mismatch=counts.get(Verification.MISMATCH, 0),
-        second_for_me=access.second_entry_queue(user, survey_round).count() if enter else 0,
+        second_for_me=access.second_entry_queue(user, survey_round).count() if enter and data["double_entry"] else 0,
         flags_open=ResponseFlag.objects.filter(response__round=survey_round, reviewed_at__isnull=True).count()
         if access.can_review_flags(user) else None,
     )

@@ -87,3 +87,17 @@ def test_rates_page_and_mismatch_export(client, langson_round, pending, other_of
     assert rows == [("STP-0001", "STP", rows[0][2], "A2", "3 — Từ 35 đến 44", "4 — Từ 45 đến 54",
                      "Trần Thị Nhập", "Lê Văn Khác")]
     assert SecondEntry.objects.count() == 1
+
+
+def test_the_round_page_counts_waiting_and_differing_questionnaires(client, langson_round, pending, other_officer,
+                                                                    staff_user, record, entry_officer):
+    record(entry_officer, "STP-0002", C1_1="5")  # also drawn: waits
+    double_entry.record_second_entry(response=pending, row=parsed_row(langson_round, agency="STP",
+                                     ma_phieu="STP-0001", A2="4"), entered_by=other_officer)
+    client.force_login(staff_user)
+    page = client.get(reverse("surveys:round_overview", args=[langson_round.code])).content.decode()
+    assert "Chờ nhập lần hai (cả đợt): <strong>1</strong>" in page
+    assert "Khác biệt chờ đối chiếu: <strong>1</strong>" in page
+    client.force_login(other_officer)
+    page = client.get(reverse("surveys:round_overview", args=[langson_round.code])).content.decode()
+    assert "Chờ tôi nhập lần hai: <strong>1</strong>" in page  # STP-0002, keyed by someone else
