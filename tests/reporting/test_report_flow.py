@@ -218,3 +218,17 @@ def test_json_and_report_share_one_computation(round_with_data, client, people):
     assert {a.code for a in content.agencies} == set(agencies)
     for row in content.agencies:
         assert row.sipas == agencies[row.code]["sipas"] and row.n == agencies[row.code]["n"]
+
+
+def test_a_round_without_results_still_gives_a_complete_document(langson_round, tmp_path):
+    """Before any questionnaire: both files are produced, saying there is no result yet."""
+    import subprocess
+
+    from reporting.services import build_report_bytes
+
+    xlsx = load_workbook(io.BytesIO(build_report_bytes(langson_round, "xlsx")))
+    assert xlsx["PL2 Theo cơ quan"].max_row == 1 and xlsx["PL1 Mẫu theo cơ quan"].max_row == 87
+    pdf = tmp_path / "rong.pdf"
+    pdf.write_bytes(build_report_bytes(langson_round, "pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Đợt khảo sát chưa có kết quả chỉ số." in text and "KT. GIÁM ĐỐC" in text
