@@ -380,8 +380,16 @@ def note_lines(source: ExportSource, layout: Layout, count: int) -> list[str]:
 def _polars_schema(layout: Layout) -> dict[str, Any]:
     import polars as pl
 
-    kinds = {"string": pl.String, "date": pl.Date, "number": pl.Int16}
-    return {c.name: kinds[c.kind] for c in layout.columns}
+    def dtype(column: Column):
+        if column.kind == "string":
+            return pl.String
+        if column.kind == "date":
+            return pl.Date
+        # The smallest integer type that holds every option number: one byte a cell as a rule.
+        largest = max((int(k) for k in column.value_labels or ()), default=0)
+        return pl.Int8 if largest <= 127 else pl.Int16 if largest <= 32767 else pl.Int32
+
+    return {c.name: dtype(c) for c in layout.columns}
 
 
 def sav_frame(source: ExportSource, layout: Layout):
@@ -396,7 +404,8 @@ def sav_frame(source: ExportSource, layout: Layout):
     ]
     if not frames:
         return pl.DataFrame(schema=schema)
-    return pl.concat(frames, rechunk=True)
+    # No rechunk: that would copy the whole table once more; the writer reads it row by row anyway.
+    return pl.concat(frames, rechunk=False)
 
 
 def write_sav(source: ExportSource, layout: Layout, path: str | os.PathLike) -> int:
