@@ -214,9 +214,12 @@ def response_detail(request, code, pk):
     survey_round = _round(request, code)
     response = get_object_or_404(access.visible_responses(request.user, survey_round), pk=pk)
     definition = load_definition(survey_round.questionnaire)
-    snapshot = services.answers_snapshot(response)
+    # Nhập kép is blind: whoever may still key this questionnaire a second time does not see
+    # the first entry's answers here.
+    blind = access.second_entry_queue(request.user, survey_round).filter(pk=response.pk).exists()
+    snapshot = {} if blind else services.answers_snapshot(response)
     answers = {k: frozenset(v) if isinstance(v, list) else v for k, v in snapshot.items()}
-    sections = [
+    sections = [] if blind else [
         (section, [_answer_lines(definition.by_code[c], snapshot.get(c), answers)
                    for c in section.question_codes if c in definition.by_code])
         for section in questionnaire_sections(survey_round.questionnaire)
@@ -235,6 +238,7 @@ def response_detail(request, code, pk):
             "can_audit": access.can(request.user, access.SUPERVISE),
             "not_applicable": NOT_APPLICABLE,
             "flags": list(response.flags.all()) if access.can_review_flags(request.user) else [],
+            "blind": blind,
         },
     )
 

@@ -101,3 +101,14 @@ def test_the_round_page_counts_waiting_and_differing_questionnaires(client, lang
     client.force_login(other_officer)
     page = client.get(reverse("surveys:round_overview", args=[langson_round.code])).content.decode()
     assert "Chờ tôi nhập lần hai: <strong>1</strong>" in page  # STP-0002, keyed by someone else
+
+
+def test_staff_who_may_key_it_again_do_not_see_the_first_entry(client, langson_round, pending, staff_user,
+                                                                entry_officer):
+    detail = reverse("surveys:response_detail", args=[langson_round.code, pending.pk])
+    client.force_login(staff_user)  # may key STP questionnaires: a possible second officer
+    page = client.get(detail).content.decode()
+    assert "câu trả lời của lần nhập đầu được ẩn" in page and "Công chức nhiệt tình" not in page
+    client.force_login(entry_officer)  # the first officer sees what they keyed
+    page = client.get(detail).content.decode()
+    assert "Công chức nhiệt tình" in page and "được ẩn" not in page
