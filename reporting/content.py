@@ -200,6 +200,15 @@ class ReportContent:
     charts: dict[str, str] = field(default_factory=dict)
 
     @property
+    def criterion_rows(self) -> list[tuple[str, str, int, tuple[float | None, ...]]]:
+        """Each agency with every criterion index, in questionnaire order (the matrices joined)."""
+        joined: dict[str, list] = {}
+        for matrix in self.criterion_matrices:
+            for code, name, n, values in matrix.rows:
+                joined.setdefault(code, [code, name, n, ()])[3] += values
+        return [tuple(row) for row in joined.values()]
+
+    @property
     def agency_charts(self) -> list[str]:
         return [svg for key, svg in self.charts.items() if key.startswith("agencies_")]
 

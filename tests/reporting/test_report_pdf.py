@@ -128,18 +128,14 @@ def test_province_factors_criteria_and_levels_equal_the_export(built_report, bod
 
 def test_criteria_per_agency_appendix_equals_the_export(built_report, text):
     data = built_report["data"]
-    block = section(text, APPENDIX_5, APPENDIX_6)
     agencies = results(data, "agency")
-    factor_criteria: dict[str, list[str]] = {}
-    for criterion in built_report["content"].criteria:
-        factor_criteria.setdefault(criterion.factor, []).append(criterion.code)
-    # One table per factor, in order: split the appendix where each factor's table begins.
-    parts = re.split(r"\n\s*F\d\. ", block)[1:]
-    assert len(parts) == len(factor_criteria)
-    for part, codes in zip(parts, factor_criteria.values(), strict=True):
-        rows = rows_by_code(part, {a["code"] for a in agencies})
-        for agency in agencies:
-            assert decimals(rows[agency["code"]]) == expected_values(*(agency["criteria"][c] for c in codes)), agency["code"]
+    rows = rows_by_code(section(text, APPENDIX_5, APPENDIX_6), {a["code"] for a in agencies})
+    codes = [criterion.code for criterion in built_report["content"].criteria]
+    assert len(codes) == 22
+    for agency in agencies:
+        line = rows[agency["code"]]
+        assert decimals(line) == expected_values(*(agency["criteria"][c] for c in codes)), line
+        assert line.count("—") == sum(1 for c in codes if agency["criteria"][c] is None), line
 
 
 def test_shares_equal_the_export(built_report, body):
