@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
 from surveys import access
 from surveys.models import Agency, Channel, Domain, RoundAgencyDomain
-from surveys.selectors import load_definition
 
 from . import dashboards as d
 from .formatting import format_percent
@@ -242,7 +241,7 @@ def dashboard_overview(request, code):
         if own is None or own.agency_id not in agency_ids:
             raise PermissionDenied("Tài khoản chưa gắn với cơ quan nào.")
         return redirect("indexes:dashboard_agency", code=survey_round.code, agency_code=own.agency.code)
-    definition = load_definition(survey_round.questionnaire)
+    definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
     results = d.RoundResults(survey_round, definition, result_filter)
     page = d.overview(results, d.round_targets(survey_round))
@@ -267,7 +266,7 @@ def dashboard_overview(request, code):
 @require_safe
 def dashboard_levels(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = load_definition(survey_round.questionnaire)
+    definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
     targets = d.round_targets(survey_round)
     page = d.levels_page(d.RoundResults(survey_round, definition, result_filter), targets)
@@ -284,7 +283,7 @@ def dashboard_levels(request, code):
 @require_safe
 def dashboard_ranking(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = load_definition(survey_round.questionnaire)
+    definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
     targets = d.round_targets(survey_round)
     levels = d.ranking(d.RoundResults(survey_round, definition, result_filter), targets,
@@ -317,7 +316,7 @@ def dashboard_agency(request, code, agency_code):
     visible_codes = _visible_codes(agency_ids)
     if visible_codes is not None and agency_code not in visible_codes:
         raise Http404("Không tìm thấy cơ quan.")
-    definition = load_definition(survey_round.questionnaire)
+    definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
     targets = d.round_targets(survey_round)
     page = d.agency_page(d.RoundResults(survey_round, definition, result_filter), agency_code, targets, places)
@@ -353,7 +352,7 @@ def _visible_codes(agency_ids: set[int] | None) -> set[str] | None:
 @require_safe
 def dashboard_domains(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = load_definition(survey_round.questionnaire)
+    definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
     targets = d.round_targets(survey_round)
     page = d.domains_page(d.RoundResults(survey_round, definition, result_filter), targets)
@@ -372,7 +371,7 @@ def dashboard_domains(request, code):
 @require_safe
 def dashboard_process(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = load_definition(survey_round.questionnaire)
+    definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
     page = d.process_page(d.RoundResults(survey_round, definition, result_filter), d.agency_places(survey_round))
     chart = ""
@@ -392,7 +391,7 @@ def dashboard_process(request, code):
 @require_safe
 def dashboard_demographics(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = load_definition(survey_round.questionnaire)
+    definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
     page = d.demographics_page(d.RoundResults(survey_round, definition, result_filter))
     return _render(
@@ -407,7 +406,7 @@ def dashboard_demographics(request, code):
 @require_safe
 def dashboard_trends(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = load_definition(survey_round.questionnaire)
+    definition = d.round_definition(survey_round)
     page = d.trends_page(survey_round, definition, access.visible_rounds(request.user))
     chart = ""
     if charts is not None and page.years:

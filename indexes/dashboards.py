@@ -29,12 +29,15 @@ from django.utils import timezone
 from surveys import audit
 from surveys.definition import QuestionDef, QuestionnaireDef
 from surveys.models import Answer, Channel, Domain, Question, RoundAgency, SurveyRound
+from surveys.selectors import load_definition
 
 from . import engine, gather
 from .models import IndexResult, PublishedResult, RoundTargets, Scope
 from .statistics import is_small_sample, rank_ranges, share_interval, wilson_interval
 
 FILTER_CACHE_SECONDS = 6 * 3600
+DEFINITION_CACHE_SECONDS = 60
+TARGETS_CACHE_SECONDS = 30  # per process: another worker sees a change within this
 DEFAULT_SIPAS_TARGET = 90.0
 DEFAULT_DOMAIN_TARGET = 80.0
 # Land, construction, investment: the domains the seeds hold to ≥ 80% (Sơn La 2022).
@@ -178,6 +181,7 @@ def scope_figures(
     criteria: Mapping, criteria_n: Mapping, shares: Mapping, intervals: Mapping, definition: QuestionnaireDef,
 ) -> ScopeFigures:
     mean_intervals = intervals.get("factors") or {}
+    factor_codes, criterion_codes = codes_of(definition)
     return ScopeFigures(
         scope=scope,
         code=code,
@@ -185,11 +189,27 @@ def scope_figures(
         n=n,
         sipas=mean_figure(sipas, n if sipas is not None else 0, intervals.get("sipas")),
         factors={
-            f: mean_figure(factors.get(f), factors_n.get(f) or 0, mean_intervals.get(f)) for f in definition.factor_codes
+            f: mean_figure(factors.get(f), factors_n.get(f) or 0, mean_intervals.get(f)) for f in factor_codes
         },
-        criteria=LazyProportions(definition.criterion_codes, criteria, criteria_n),
+        criteria=LazyProportions(criterion_codes, criteria, criteria_n),
         shares=shares or {},
     )
+
+
+Codes = tuple[tuple[str, ...], tuple[str, ...]]
+_codes: dict[int, tuple[QuestionnaireDef, Codes]] = {}
+
+
+def codes_of(definition: QuestionnaireDef) -> Codes:
+    """(factor codes, criterion codes), remembered per definition object: QuestionnaireDef
+    derives them on every call, and a page asks once per scope. (Keyed by identity: the
+    definition holds dicts and is not hashable.)"""
+    entry = _codes.get(id(definition))
+    if entry is None or entry[0] is not definition:
+        if len(_codes) > 32:
+            _codes.clear()
+        entry = _codes[id(definition)] = (definition, (definition.factor_codes, definition.criterion_codes))
+    return entry[1]
 
 
 def from_stored(result: IndexResult, definition: QuestionnaireDef) -> ScopeFigures:
@@ -262,17 +282,27 @@ class RoundResults:
         found = self.of_scope(scope, [code])
         return found[0] if found else None
 
-    def agency_domains(self, agency_code: str) -> list[ScopeFigures]:
+    def about_agency(self, agency_code: str, children: Sequence[str]) -> list[ScopeFigures]:
+        """In one read: the agency, its children (communes), its agency × domain rows and, for a
+        district, its district area."""
         prefix = f"{agency_code}/"
+        agencies = {agency_code, *children}
+
+        def wanted(scope: str, code: str) -> bool:
+            return (
+                (scope == Scope.AGENCY and code in agencies)
+                or (scope == Scope.AGENCY_DOMAIN and code.startswith(prefix))
+                or (scope == Scope.DISTRICT_AREA and code == agency_code)
+            )
+
         if self._computed is not None:
-            return [
-                from_computed(r, self.definition)
-                for r in self._computed
-                if r.scope == Scope.AGENCY_DOMAIN and (r.code or "").startswith(prefix)
-            ]
-        qs = IndexResult.objects.filter(
-            round=self.round, scope=Scope.AGENCY_DOMAIN, code__startswith=prefix
-        ).order_by("order")
+            return [from_computed(r, self.definition) for r in self._computed if wanted(r.scope, r.code or "")]
+        about = (
+            Q(scope=Scope.AGENCY, code__in=sorted(agencies))
+            | Q(scope=Scope.AGENCY_DOMAIN, code__startswith=prefix)
+            | Q(scope=Scope.DISTRICT_AREA, code=agency_code)
+        )
+        qs = IndexResult.objects.filter(about, round=self.round).order_by("order")
         return [from_stored(r, self.definition) for r in qs]
 
 
@@ -291,7 +321,21 @@ class Targets:
         return self.domain if code in self.domain_codes else None
 
 
+def targets_cache_key(survey_round: SurveyRound) -> str:
+    return f"sipas:dashboard:targets:{survey_round.pk}"
+
+
 def round_targets(survey_round: SurveyRound) -> Targets:
+    """The round's targets (cached; `update_round_targets` clears the entry)."""
+    key = targets_cache_key(survey_round)
+    targets = cache.get(key)
+    if targets is None:
+        targets = stored_targets(survey_round)
+        cache.set(key, targets, TARGETS_CACHE_SECONDS)
+    return targets
+
+
+def stored_targets(survey_round: SurveyRound) -> Targets:
     """The round's targets, or the defaults of the seeds when staff have not set them."""
     stored = RoundTargets.objects.filter(round=survey_round).first()
     if stored is None:
@@ -530,7 +574,6 @@ PROCESS_INDICATORS = (
     Indicator("B3", (2, 3, 4), "Phải đi lại từ 2 lần trở lên", "trong số người trả lời câu B3"),
     Indicator("B4", (3,), "Nhận kết quả muộn hơn giấy hẹn", "trong số người trả lời câu B4"),
     Indicator("B5", (1,), "Nhận được văn bản xin lỗi khi trễ hẹn", "trong số hồ sơ trả muộn (B4 = 3)"),
-    Indicator("B6", (2,), "Không phải trả thêm tiền ngoài phí, lệ phí", "trong số người trả lời câu B6"),
     Indicator("B6", (1,), "Phải trả thêm tiền ngoài phí, lệ phí", "trong số người trả lời câu B6"),
 )
 
@@ -556,13 +599,34 @@ class Distribution:
     options: list[tuple[str, list[Figure]]]
 
 
+def question_sections(questionnaire_id: int) -> dict[str, str]:
+    """Question code → section code (A, B, C, D) of a questionnaire (cached with the definition)."""
+    key = f"sipas:dashboard:sections:{questionnaire_id}"
+    sections = cache.get(key)
+    if sections is None:
+        sections = dict(
+            Question.objects.filter(questionnaire_id=questionnaire_id).values_list("code", "section__code")
+        )
+        cache.set(key, sections, DEFINITION_CACHE_SECONDS)
+    return sections
+
+
 def section_questions(survey_round: SurveyRound, definition: QuestionnaireDef, section: str) -> list[QuestionDef]:
     """Single- and multi-choice questions of one section (A, B, D), in questionnaire order."""
-    codes = set(
-        Question.objects.filter(questionnaire_id=survey_round.questionnaire_id, section__code=section)
-        .values_list("code", flat=True)
-    )
-    return [q for q in definition.questions if q.code in codes and q.kind in ("single", "multi")]
+    sections = question_sections(survey_round.questionnaire_id)
+    return [q for q in definition.questions if sections.get(q.code) == section and q.kind in ("single", "multi")]
+
+
+def round_definition(survey_round: SurveyRound) -> QuestionnaireDef:
+    """The round's questionnaire as data, kept a short while in the cache: a questionnaire is
+    locked once it has answers, and each dashboard request would otherwise spend three queries
+    on it."""
+    key = f"sipas:dashboard:definition:{survey_round.questionnaire_id}"
+    definition = cache.get(key)
+    if definition is None:
+        definition = load_definition(survey_round.questionnaire)
+        cache.set(key, definition, DEFINITION_CACHE_SECONDS)
+    return definition
 
 
 def distributions(questions: Sequence[QuestionDef], columns: Sequence[ScopeFigures]) -> list[Distribution]:
@@ -696,19 +760,20 @@ def agency_comments(results: RoundResults, agency_code: str, limit: int = MAX_CO
 
 def agency_page(results: RoundResults, agency_code: str, targets: Targets, places: Mapping[str, AgencyPlace]) -> AgencyPage | None:
     definition = results.definition
-    agency = results.one(Scope.AGENCY, agency_code)
+    children = [code for code, place in places.items() if place.parent == agency_code]
+    rows = results.about_agency(agency_code, children)
+    agency = next((r for r in rows if r.scope == Scope.AGENCY and r.code == agency_code), None)
     if agency is None:
         return None
     agency = with_sipas_target(agency, targets.sipas)
-    children = [code for code, place in places.items() if place.parent == agency_code]
-    communes = results.of_scope(Scope.AGENCY, children) if children else []
+    communes = [r for r in rows if r.scope == Scope.AGENCY and r.code != agency_code]
     domain_rows = []
-    for figures in results.agency_domains(agency_code):
+    for figures in (r for r in rows if r.scope == Scope.AGENCY_DOMAIN):
         domain_code = figures.code.split("/", 1)[1]
         domain_rows.append(with_sipas_target(
             dataclasses.replace(figures, name=figures.name.split(" — ", 1)[-1]), targets.for_domain(domain_code)
         ))
-    district = results.one(Scope.DISTRICT_AREA, agency_code) if children else None
+    district = next((r for r in rows if r.scope == Scope.DISTRICT_AREA), None) if children else None
     indicators = available_indicators(definition)
     comments, total = agency_comments(results, agency_code)
     expectation = section_questions(results.round, definition, EXPECTATION_SECTION)
@@ -986,7 +1051,7 @@ def update_round_targets(
     *, survey_round: SurveyRound, sipas: Decimal, domain: Decimal, domain_codes: Sequence[str], actor=None
 ) -> RoundTargets:
     """Đặt chỉ tiêu của đợt; writes one audit row with the values before and after."""
-    before = round_targets(survey_round)
+    before = stored_targets(survey_round)
     targets, _ = RoundTargets.objects.select_for_update().get_or_create(round=survey_round)
     targets.sipas = sipas
     targets.domain = domain
@@ -1001,4 +1066,6 @@ def update_round_targets(
         after={"sipas": float(sipas), "linh_vuc": float(domain), "cac_linh_vuc": sorted(domain_codes)},
         actor=actor,
     )
+    cache.delete(targets_cache_key(survey_round))
+    transaction.on_commit(lambda: cache.delete(targets_cache_key(survey_round)))
     return targets

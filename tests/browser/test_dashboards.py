@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import F
 
@@ -35,6 +36,7 @@ PAGES = [
 @pytest.fixture
 def portal(transactional_db, live_server):
     """LS-2022 with 895 demo questionnaires, its indexes computed, and a leader."""
+    cache.clear()  # dashboards cache by round id, which test databases reuse
     call_command("loaddata", str(FIXTURE), verbosity=0)
     survey_round = SurveyRound.objects.get(code="LS-2022")
     call_command("seed_demo", "--round", "LS-2022", "--responses", "895", "--seed", "2022", verbosity=0)

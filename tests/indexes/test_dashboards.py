@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -24,6 +25,15 @@ from surveys.services import record_response
 from tests.security.users import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Targets, definitions and filtered results are cached by round id, and test databases
+    reuse ids: start every test from an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
