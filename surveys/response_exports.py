@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from indexes.formatting import format_number
 from sipas_portal.xlsx import HEADER_FILL, HEADER_FONT, safe_cell
 
 from .definition import QuestionnaireDef
@@ -325,8 +326,8 @@ def write_xlsx(source: ExportSource, layout: Layout, target: IO[bytes]) -> int:
     count = source.count()
     if count > XLSX_MAX_ROWS:
         raise ExportTooLarge(
-            f"Đợt có {count:,} phiếu, vượt quá giới hạn {XLSX_MAX_ROWS:,} dòng của một trang tính Excel; "
-            "hãy tải tệp CSV hoặc SPSS (.sav).".replace(",", ".")
+            f"Đợt có {format_number(count, 0)} phiếu, vượt quá giới hạn {format_number(XLSX_MAX_ROWS, 0)} dòng của một trang "
+            "tính Excel; hãy tải tệp CSV hoặc SPSS (.sav)."
         )
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet("Du_lieu")

@@ -180,7 +180,7 @@ def test_xlsx_refused_past_excel_row_limit_with_a_message(world, monkeypatch):
     response = client.get(f"/dot/{world['round'].code}/du-lieu-phieu.xlsx", follow=True)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "vượt quá giới hạn 3 dòng" in page and "hãy tải tệp CSV hoặc SPSS" in page
+    assert "Đợt có 5 phiếu, vượt quá giới hạn 3 dòng của một trang tính Excel; hãy tải tệp CSV hoặc SPSS" in page
     assert not AuditEntry.objects.filter(action="tải dữ liệu phiếu").exists()
 
 
