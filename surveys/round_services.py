@@ -256,7 +256,12 @@ def change_round_status(
 
 
 def _check_ready_to_collect(survey_round: SurveyRound) -> None:
-    problems = check_storable(load_definition(survey_round.questionnaire))
+    from .builder_services import check_definition  # the builder's rules, applied once more here
+
+    definition = load_definition(survey_round.questionnaire)
+    problems = check_storable(definition) + check_definition(definition)
+    if not definition.criteria:
+        problems.append("chưa có câu thang hài lòng gắn với yếu tố (tiêu chí) nào.")
     if problems:
         raise RoundSetupError(f"Bộ câu hỏi {survey_round.questionnaire.code} không dùng được: {' '.join(problems)}")
     if not RoundAgencyDomain.objects.filter(round=survey_round).exists():

@@ -247,3 +247,12 @@ def test_every_entry_path_checks_the_status(langson_round, staff_user, tmp_path)
     response = add_response(langson_round)
     with pytest.raises(RoundNotOpen):
         update_response(response=response, row=row, edited_by=staff_user)
+
+
+def test_a_round_opens_only_with_a_questionnaire_that_has_criteria(langson_round, staff_user):
+    empty = Questionnaire.objects.create(code="TRONG", name="Bộ câu hỏi trống")
+    blank = new_round(langson_round, staff_user, code="LS-2026C")
+    rs.update_round_settings(survey_round=blank, values={"questionnaire": empty}, changed_by=staff_user)
+    with pytest.raises(rs.RoundSetupError, match="Bộ câu hỏi TRONG không dùng được: chưa có câu thang hài lòng"):
+        rs.change_round_status(survey_round=blank, to_status="collecting", reason="", changed_by=staff_user)
+    assert SurveyRound.objects.get(pk=blank.pk).status == "draft"
