@@ -53,12 +53,16 @@ def _paper_available() -> bool:
 @require_safe
 def frame_home(request, code):
     survey_round, agency_ids = _round(request, code)
-    rows, total = frames.response_rates(survey_round, agency_ids)
+    rows, _ = frames.response_rates(survey_round, agency_ids)
+    grouped = _grouped_rates(rows)
+    total = frames.RateRow("", "Cộng", "", "", 0)
+    for agency_row, _domains in grouped:
+        total.add(agency_row)  # the agencies with a frame: a province-wide quota would mislead here
     return render(request, "frames/frame_home.html", {
         "round": survey_round,
         "section_title": "Khung mẫu và chọn mẫu",
         "frames": frames.round_frames(survey_round, agency_ids),
-        "agency_rows": _grouped_rates(rows),
+        "agency_rows": grouped,
         "total": total,
         "scoped": agency_ids is not None,
         "can_manage": access.can_manage_frames(request.user),
