@@ -411,7 +411,12 @@ class Response(models.Model):
     class Meta:
         ordering = ["round", "ma_phieu"]
         constraints = [models.UniqueConstraint(fields=["round", "ma_phieu"], name="uniq_round_ma_phieu")]
-        indexes = [models.Index(fields=["round", "agency", "domain"], name="response_round_scope")]
+        indexes = [
+            # Scope lookups (quota counts) and the near-duplicate check's recent entries.
+            models.Index(fields=["round", "agency", "domain", "entered_at"], name="response_scope_entered"),
+            # The few questionnaires still in the double-entry check, without scanning the round.
+            models.Index(fields=["round"], condition=~models.Q(verification="none"), name="response_to_verify"),
+        ]
         verbose_name = "phiếu"
         verbose_name_plural = "các phiếu"
 

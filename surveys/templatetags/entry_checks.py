@@ -6,7 +6,7 @@ from django import template
 from django.db.models import Count
 
 from surveys import access
-from surveys.models import Response, ResponseFlag, SecondEntry, Verification
+from surveys.models import Response, ResponseFlag, Verification
 
 register = template.Library()
 
@@ -20,14 +20,12 @@ def entry_checks(context, survey_round):
     data = {"round": survey_round, "shown": shown, "enter": enter, "reader": reader}
     if not shown:
         return data
-    # Without an index on the double-entry state, counting it reads the whole round: only when
-    # the round keys paper forms twice, or did (second entries exist).
-    data["double_entry"] = bool(survey_round.double_entry_percent) or SecondEntry.objects.filter(
-        response__round=survey_round).exists()
-    counts = {} if not data["double_entry"] else dict(
-        Response.objects.filter(round=survey_round, verification__in=(Verification.PENDING, Verification.MISMATCH))
+    # Only the questionnaires that entered the double-entry check (partial index response_to_verify).
+    counts = dict(
+        Response.objects.filter(round=survey_round).exclude(verification=Verification.NOT_REQUIRED)
         .order_by().values_list("verification").annotate(n=Count("id"))
     )
+    data["double_entry"] = bool(survey_round.double_entry_percent) or bool(counts)
     data.update(
         pending=counts.get(Verification.PENDING, 0),
         mismatch=counts.get(Verification.MISMATCH, 0),
