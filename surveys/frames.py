@@ -17,7 +17,6 @@ import random
 import re
 import secrets
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,14 +26,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from sipas_portal.xlsx import new_workbook, safe_cell, workbook_bytes, write_table
 
 from . import audit
-from .importing import NOT_A_WORKBOOK, RowError, WorkbookUnreadable, check_archive, parse_date
+from .importing import RowError, WorkbookUnreadable, parse_date, read_uploaded_workbook
 from .models import (
     Agency,
     ContactStatus,
@@ -151,21 +149,7 @@ def parse_phone(value: Any) -> tuple[str, str | None]:
 
 def read_frame_workbook(source: IO[bytes] | str, context: FrameContext) -> tuple[list[FrameRow], list[RowError]]:
     """Parse and check every row of an uploaded frame; nothing is written."""
-    check_archive(source)
-    try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise WorkbookUnreadable(NOT_A_WORKBOOK) from exc
-    except Exception as exc:  # openpyxl raises many kinds of errors on hostile XML
-        raise WorkbookUnreadable(f"Không đọc được bảng tính: tệp bị hỏng hoặc sai định dạng ({type(exc).__name__}).") from exc
-    try:
-        return _read_frame_rows(workbook, context)
-    except WorkbookUnreadable:
-        raise
-    except Exception as exc:
-        raise WorkbookUnreadable(f"Không đọc được bảng tính: tệp bị hỏng hoặc sai định dạng ({type(exc).__name__}).") from exc
-    finally:
-        workbook.close()
+    return read_uploaded_workbook(source, lambda workbook: _read_frame_rows(workbook, context))
 
 
 def _read_frame_rows(workbook, context: FrameContext) -> tuple[list[FrameRow], list[RowError]]:
