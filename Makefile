@@ -53,6 +53,7 @@ run: venv
 	fi
 	$(MANAGE) recompute_indexes --round $(ROUND)
 	@$(MANAGE) create_demo_admin
+	$(MANAGE) seed_plan_demo --round $(ROUND)
 	$(MANAGE) runserver $(ADDR)
 
 test: venv
