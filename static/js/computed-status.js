@@ -29,6 +29,14 @@
 
     function show(status) {
       if (pending) {
+        if (status.pending && !pending.textContent) {
+          // Drawn empty when the page was current: the label comes with the first pending poll.
+          var spinner = document.createElement("span");
+          spinner.className = "spinner-grow spinner-grow-sm me-1 status-spinner";
+          spinner.setAttribute("aria-hidden", "true");
+          pending.appendChild(spinner);
+          pending.appendChild(document.createTextNode("Đang chờ tính lại"));
+        }
         pending.classList.toggle("d-none", !status.pending);
         if (status.pending_text) {
           pending.setAttribute("title", status.pending_text);
