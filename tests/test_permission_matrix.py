@@ -92,6 +92,18 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
         "get", only("admin", "staff", "agency", "leader", "supervisor"),
     ),
     "cong-khai/": ("get", everyone(OK)),
+    # Public results of a published round only: LS-2022 is still collecting here, so a 404 for all.
+    "cong-khai/<str:code>/": ("get", everyone(DENY)),
+    "cong-khai/<str:code>/bao-cao.pdf": ("get", everyone(DENY)),
+    # The annual report: Sở Nội vụ staff write and generate; leadership (download_reports) reads
+    # and downloads; the versions here do not exist (404 for those who may open the page).
+    "bao-cao/": ("get", only("admin", "staff", "leader")),
+    "bao-cao/<str:code>/": ("get", only("admin", "staff", "leader")),
+    "bao-cao/<str:code>/noi-dung/": ("post", only("admin", "staff")),
+    "bao-cao/<str:code>/ban-nhap/": ("post", only("admin", "staff")),
+    "bao-cao/<str:code>/tao/": ("post", only("admin", "staff")),
+    "bao-cao/<str:code>/phien-ban/<int:pk>/trang-thai/": ("get", only()),
+    "bao-cao/<str:code>/phien-ban/<int:pk>/tai/": ("get", only()),
     # Round set-up and the questionnaire builder (issue 5: 1–2): Sở Nội vụ staff only.
     "dot/moi/": ("get", only("admin", "staff")),
     "dot/<str:code>/thiet-lap/": ("get", only("admin", "staff")),
