@@ -54,30 +54,6 @@ def leader():
     return user or make_user("bench-lanhdao", roles.LEADER)
 
 
-def seeded_round(seeding, n: int, seed: int):
-    """bench/recompute.py's round. Its bulk COPY lists the slot columns only; columns added to
-    Response since (the double-entry `verification`, NOT NULL without a database default)
-    are given their model default here, for this run only."""
-    from surveys import scoring
-    from surveys.models import Response
-
-    plain = scoring.empty_columns
-    extra = {
-        f.column: f.get_default()
-        for f in Response._meta.concrete_fields
-        if f.column == "verification"
-    }
-
-    def with_defaults():
-        return {**plain(), **extra}
-
-    scoring.empty_columns = with_defaults
-    try:
-        return seeding.bench_round(n, seed)
-    finally:
-        scoring.empty_columns = plain
-
-
 def timed(client, url: str) -> tuple[float, int, int]:
     started = time.perf_counter()
     response = client.get(url)
@@ -104,7 +80,7 @@ def main() -> None:
     from indexes import services
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    survey_round = seeded_round(seeding, args.responses, args.seed)
+    survey_round = seeding.bench_round(args.responses, args.seed)
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     if survey_round.computed_at is None or survey_round.is_stale:
         started = time.perf_counter()

@@ -133,12 +133,6 @@ def main() -> None:
     indexes.tasks.recompute_round.apply_async = lambda *a, **k: None  # the worker's job, not the request's
 
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        # bench/recompute.py's seeder predates Response.verification and does not write it; a
-        # column default (on this benchmark database only) lets its rows in as NOT_REQUIRED.
-        table = Response._meta.db_table
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN verification SET DEFAULT 'none'")
     survey_round = seeding.bench_round(args.responses, args.seed)
     survey_round.double_entry_percent = args.double_entry
     survey_round.enforce_quota = False

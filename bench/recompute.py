@@ -86,7 +86,7 @@ def seed_responses(survey_round, n: int, seed: int) -> None:
     from django.utils import timezone
 
     from surveys.demo import allocate, generate_rows
-    from surveys.models import Agency, Channel, Domain, Response, RoundAgencyDomain
+    from surveys.models import Agency, Channel, Domain, Response, RoundAgencyDomain, Verification
     from surveys.scoring import derived_columns, empty_columns
     from surveys.selectors import load_definition
 
@@ -101,7 +101,7 @@ def seed_responses(survey_round, n: int, seed: int) -> None:
     domains = dict(Domain.objects.values_list("code", "id"))
     slot_names = list(empty_columns())
     columns = ["round_id", "ma_phieu", "agency_id", "domain_id", "channel", "surveyed_on", "entered_at",
-               "updated_at", *slot_names]
+               "updated_at", "verification", *slot_names]
     now = timezone.now()
     # Generating every questionnaire answer by answer would take most of the run: draw a pool
     # of valid questionnaires once and deal them out over the plan.
@@ -123,7 +123,7 @@ def seed_responses(survey_round, n: int, seed: int) -> None:
                 slots = pool[rng.randrange(len(pool))]
                 yield [survey_round.pk, f"B-{number:07d}", agencies[agency], domains[domain], rng.choice(channels),
                        survey_round.starts_on + dt.timedelta(days=rng.randint(0, days)), now, now,
-                       *(slots[name] for name in slot_names)]
+                       Verification.NOT_REQUIRED, *(slots[name] for name in slot_names)]
 
     table = Response._meta.db_table
     with connection.cursor() as cursor:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from surveys import audit
 from surveys.definition import QuestionDef, QuestionnaireDef
-from surveys.models import Answer, Channel, Domain, Question, RoundAgency, SurveyRound
+from surveys.models import COUNTED_VERIFICATIONS, Answer, Channel, Domain, Question, RoundAgency, SurveyRound
 from surveys.selectors import load_definition
 
 from . import engine, gather
@@ -739,6 +739,7 @@ def agency_comments(results: RoundResults, agency_code: str, limit: int = MAX_CO
     answers = Answer.objects.filter(
         response__round=results.round,
         response__agency__code=agency_code,
+        response__verification__in=COUNTED_VERIFICATIONS,
         question__questionnaire_id=results.round.questionnaire_id,
         question__kind="text",
         question__section__code=EXPECTATION_SECTION,
