@@ -27,24 +27,6 @@ import recompute
 TIMEOUT_S = 900
 
 
-def seed_with_verification() -> None:
-    """bench/recompute.py's seeding writes the slot columns it knows; since double entry added
-    `Response.verification` (NOT NULL, no database default) every seeded row must carry it too.
-    Its seeding takes the column list from surveys.scoring.empty_columns, so that is extended
-    here (counted questionnaires: "none" = no second entry required)."""
-    from surveys import scoring
-    from surveys.models import Verification
-
-    if "verification" in scoring.empty_columns():
-        return
-    original = scoring.empty_columns
-
-    def with_verification():
-        return {**original(), "verification": Verification.NOT_REQUIRED.value}
-
-    scoring.empty_columns = with_verification
-
-
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -86,7 +68,6 @@ def main() -> None:
     from surveys.models import SurveyRound
 
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    seed_with_verification()
     survey_round = recompute.bench_round(args.responses, args.seed)
     survey_round = SurveyRound.objects.select_related("questionnaire").get(pk=survey_round.pk)
     if survey_round.computed_at is None or survey_round.computed_version < survey_round.data_version:
