@@ -129,3 +129,41 @@ def test_a_burst_of_saves_is_computed_a_handful_of_times(langson_round, celery_w
     runs = AuditEntry.objects.filter(action="tính lại chỉ số", round_code=survey_round.code).count()
     assert 1 <= runs <= 3
     assert IndexResult.objects.get(round=survey_round, scope="province").n == 20
+
+
+def wait_until_report_built(version_id: int, timeout: float = 120.0):
+    from reporting.models import ReportStatus, ReportVersion
+
+    deadline = time.monotonic() + timeout
+    while True:
+        version = ReportVersion.objects.get(pk=version_id)
+        if version.status in (ReportStatus.DONE, ReportStatus.FAILED):
+            return version
+        if time.monotonic() > deadline:
+            pytest.fail(f"worker chưa tạo xong báo cáo sau {timeout:.0f} giây: {version.status} "
+                        f"{version.progress}% (xem test-artifacts/worker.log)")
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize("report_format", ["pdf", "xlsx"])
+def test_report_is_built_by_the_real_worker(imported_round, celery_worker_process, report_format):
+    """The annual report requested on the page is built by the worker, with the round's numbers."""
+    from openpyxl import load_workbook
+
+    from indexes.formatting import format_percent
+    from reporting.models import ReportStatus
+    from reporting.services import request_report
+    from tests.reporting.conftest import pdftotext
+
+    version = request_report(survey_round=imported_round, report_format=report_format, user=None)
+    built = wait_until_report_built(version.pk)
+    wait_until_worker_idle(celery_worker_process["node"])
+    assert built.status == ReportStatus.DONE, built.error
+    province = IndexResult.objects.get(round=imported_round, scope="province")
+    path = Path(built.file.path)
+    if report_format == "pdf":
+        assert format_percent(province.sipas) in pdftotext(path)
+    else:
+        values = {cell for sheet in load_workbook(path, read_only=True) for row in sheet.iter_rows(values_only=True)
+                  for cell in row if isinstance(cell, float)}
+        assert any(abs(value - province.sipas) < 1e-9 or abs(value * 100 - province.sipas) < 1e-9 for value in values)
