@@ -73,6 +73,11 @@ class RoundFacts:
     targets: Targets
     texts: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def province_in_sentence(self) -> str:
+        """"tỉnh Lạng Sơn" for "Tỉnh Lạng Sơn": only the administrative word loses its capital."""
+        return self.province_name[:1].lower() + self.province_name[1:]
+
 
 @dataclass(frozen=True)
 class IndexRow:

@@ -23,7 +23,7 @@ def introduction(content: ReportContent) -> str:
     facts = content.facts
     return "\n".join([
         f"1. Mục tiêu: đo lường khách quan sự hài lòng của người dân, tổ chức đối với sự phục vụ của các cơ quan "
-        f"hành chính nhà nước trên địa bàn {facts.province_name.lower()} năm {facts.year}; làm cơ sở để các cơ quan, "
+        f"hành chính nhà nước trên địa bàn {facts.province_in_sentence} năm {facts.year}; làm cơ sở để các cơ quan, "
         "đơn vị xác định tồn tại, hạn chế và giải pháp cải thiện chất lượng phục vụ.",
         "2. Đối tượng, phạm vi: người dân, đại diện tổ chức trực tiếp giao dịch và nhận kết quả giải quyết thủ tục "
         f"hành chính tại {len(facts.agencies)} cơ quan, đơn vị thuộc {len(facts.levels)} cấp; thời gian thu thập "

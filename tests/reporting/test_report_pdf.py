@@ -158,6 +158,7 @@ def test_vietnamese_text_extracts_intact(text):
         "/BC-SNV",
         "BÁO CÁO",
         "Chỉ số hài lòng của người dân, tổ chức đối với sự phục vụ của các cơ quan hành chính nhà nước",
+        "trên địa bàn tỉnh Lạng Sơn năm 2022",
         "MỤC LỤC",
         "IV. NHẬN XÉT, ĐÁNH GIÁ VÀ KIẾN NGHỊ",
         "KT. GIÁM ĐỐC",
