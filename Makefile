@@ -57,7 +57,7 @@ run: venv
 	$(MANAGE) runserver $(ADDR)
 
 test: venv
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(VENV)/bin/pytest -q
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(VENV)/bin/pytest -q -n auto
 
 # For the PostgreSQL + Redis set-up (README): CELERY_BROKER_URL and DATABASE_URL in the
 # environment or in .env. -B also runs beat, whose sweep recomputes rounds left stale.
