@@ -86,6 +86,9 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return {k: _plain(v) for k, v in data.items() if k not in SECRET_FIELDS}
 
 
+ACTION_MAX_LENGTH = AuditEntry._meta.get_field("action").max_length
+
+
 def record(
     *,
     action: str,
@@ -99,6 +102,9 @@ def record(
     actor=None,
 ) -> AuditEntry:
     """Ghi một mục nhật ký. The actor and address default to the current request's."""
+    if len(action) > ACTION_MAX_LENGTH:
+        # SQLite would store it and PostgreSQL refuse it mid-transaction: fail the same everywhere.
+        raise ValueError(f"audit action longer than {ACTION_MAX_LENGTH} characters: {action!r}")
     request = _request.get()
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None

@@ -489,7 +489,7 @@ class AuditEntry(models.Model):
     )
     actor_name = models.CharField("tên người thực hiện", max_length=255, blank=True)
     ip = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
-    action = models.CharField("hành động", max_length=30, db_index=True)
+    action = models.CharField("hành động", max_length=60, db_index=True)
     target_type = models.CharField("loại đối tượng", max_length=60, blank=True, db_index=True)
     target_id = models.CharField("mã đối tượng", max_length=60, blank=True)
     target_repr = models.CharField("đối tượng", max_length=255, blank=True)

@@ -1,0 +1,22 @@
+"""audit.record refuses what the database would refuse, on every database."""
+from __future__ import annotations
+
+import pytest
+
+from surveys import audit
+from surveys.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_action_longer_than_the_column_is_refused_everywhere():
+    longest = "x" * audit.ACTION_MAX_LENGTH
+    assert audit.record(action=longest).action == longest
+    with pytest.raises(ValueError, match="audit action longer than"):
+        audit.record(action=longest + "y")
+    assert AuditEntry.objects.filter(action__startswith="x").count() == 1
+
+
+def test_the_report_draft_action_fits():
+    entry = audit.record(action="tạo bản nháp báo cáo từ số liệu")
+    assert entry.action == "tạo bản nháp báo cáo từ số liệu"
