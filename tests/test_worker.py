@@ -167,3 +167,31 @@ def test_report_is_built_by_the_real_worker(imported_round, celery_worker_proces
         values = {cell for sheet in load_workbook(path, read_only=True) for row in sheet.iter_rows(values_only=True)
                   for cell in row if isinstance(cell, float)}
         assert any(abs(value - province.sipas) < 1e-9 or abs(value * 100 - province.sipas) < 1e-9 for value in values)
+
+
+def test_a_saved_questionnaire_reaches_the_dashboard_within_five_seconds(langson_round, celery_worker_process):
+    """Issue 6: with a running worker on Redis, the overview shows a questionnaire ≤ 5 s after its save."""
+    from django.test import Client
+
+    from indexes.formatting import format_percent
+    from surveys import roles
+    from tests.security.users import make_user
+    from tests.surveys.test_import import good_row
+    from tests.test_permission_matrix import _row
+
+    client = Client()
+    client.force_login(make_user("lanhdao.xem", roles.LEADER))
+    url = f"/chi-so/{langson_round.code}/tong-quan/"
+    assert "n = 1<" not in client.get(url).content.decode()
+
+    services.record_response(survey_round=langson_round, row=_row(good_row("NHANH-01", ma_co_quan="STP",
+                             ma_linh_vuc="LLTP")), entered_by=None)
+    saved_at = time.monotonic()
+    while "n = 1<" not in (page := client.get(url).content.decode()):
+        assert time.monotonic() - saved_at < 5.0, "bảng điều khiển chưa có phiếu mới sau 5 giây"
+        time.sleep(0.1)
+    elapsed = time.monotonic() - saved_at
+    wait_until_worker_idle(celery_worker_process["node"])
+    province = IndexResult.objects.get(round=langson_round, scope="province")
+    assert province.n == 1 and format_percent(province.sipas) in page
+    print(f"phiếu lên bảng điều khiển sau {elapsed:.1f} s")
