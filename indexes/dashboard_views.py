@@ -18,17 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from reporting import charts
 from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
 from surveys import access
 from surveys.models import Agency, Channel, Domain, RoundAgencyDomain
 
 from . import dashboards as d
 from .formatting import format_percent
-
-try:  # helper C's server-side SVG charts (reporting/charts.py); pages work without them
-    from reporting import charts
-except ImportError:  # pragma: no cover - only while that module is not there
-    charts = None
 
 XLSX_PARAM = "tai"
 PAGES = (  # (url name, tab title) in tab order
@@ -153,7 +149,6 @@ def _render(request, template, survey_round, page_name, context, tables, *, titl
         "result_filter": result_filter,
         "xlsx_query": query.urlencode(),
         "status": d.computed_status(survey_round),
-        "charts_available": charts is not None,
         **context,
     })
 
@@ -201,12 +196,10 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def _bar(items, *, title, target=None):
-    return charts.bar_chart(items, title=title, target=target) if charts and items else ""
+    return charts.bar_chart(items, title=title, target=target) if items else ""
 
 
 def _bar_item(label: str, figure: d.Figure, note: str = ""):
-    if charts is None:
-        return None
     marks = [note] if note else []
     if figure.small_sample:
         marks.append("mẫu nhỏ")
@@ -246,7 +239,7 @@ def dashboard_overview(request, code):
     results = d.RoundResults(survey_round, definition, result_filter)
     page = d.overview(results, d.round_targets(survey_round))
     chart_factors = chart_criteria = chart_levels = ""
-    if charts is not None and page.province:
+    if page.province:
         chart_factors = charts.profile_chart([_bar_item(f"{f.code} {f.name}", f.figure) for f in page.factors],
                                              title="Chỉ số các yếu tố (khoảng tin cậy 95%)")
         chart_criteria = _bar([_bar_item(_short(c.code, c.text), c.figure) for c in page.criteria[:10]],
@@ -323,7 +316,7 @@ def dashboard_agency(request, code, agency_code):
     if page is None:
         raise Http404("Chưa có kết quả của cơ quan này.")
     chart_factors = chart_criteria = chart_domains = ""
-    if charts is not None and page.agency.n:
+    if page.agency.n:
         chart_factors = charts.profile_chart([_bar_item(f"{f.code} {f.name}", f.figure) for f in page.factors],
                                              title="Chỉ số các yếu tố (khoảng tin cậy 95%)")
         chart_criteria = _bar([_bar_item(_short(c.code, c.text), c.figure) for c in page.criteria],
@@ -375,7 +368,7 @@ def dashboard_process(request, code):
     form, result_filter = _filter(request)
     page = d.process_page(d.RoundResults(survey_round, definition, result_filter), d.agency_places(survey_round))
     chart = ""
-    if charts is not None and page.indicator_rows:
+    if page.indicator_rows:
         province = page.indicator_rows[0]
         chart = _bar([_bar_item(i.label, f) for i, f in zip(page.indicators, province.figures, strict=True)],
                      title=f"Quá trình giải quyết — {province.name} (khoảng tin cậy 95%)")
@@ -409,7 +402,7 @@ def dashboard_trends(request, code):
     definition = d.round_definition(survey_round)
     page = d.trends_page(survey_round, definition, access.visible_rounds(request.user))
     chart = ""
-    if charts is not None and page.years:
+    if page.years:
         series = [
             charts.LineSeries("SIPAS do Bộ Nội vụ công bố", {r.year: r.sipas.value for r in page.published}),
             charts.LineSeries("SIPAS theo khảo sát của tỉnh", {r.year: r.sipas.value for r in page.surveyed}),

@@ -118,50 +118,47 @@ def questionnaire_copy(request, qcode):
     return render(request, "builder/copy.html", {"questionnaire": questionnaire, "form": form})
 
 
-@login_required
-@require_POST
-def section_save(request, qcode):
-    """Thêm, sửa (pk) hoặc xóa (action=delete) một phần."""
+def _save_or_delete(request, qcode, *, model, form_class, new_prefix: str, noun: str, form_hint: str,
+                    save, delete):
+    """Thêm, sửa (pk) hoặc xóa (action=delete) one part of a questionnaire (a section, a factor)."""
     questionnaire = _questionnaire(request, qcode)
     pk = request.POST.get("pk")
-    section = get_object_or_404(Section, pk=pk, questionnaire=questionnaire) if pk else None
+    part = get_object_or_404(model, pk=pk, questionnaire=questionnaire) if pk else None
     try:
-        if section is not None and request.POST.get("action") == "delete":
-            bs.delete_section(section=section, changed_by=request.user)
-            messages.success(request, f"Đã xóa phần {section.code}.")
+        if part is not None and request.POST.get("action") == "delete":
+            delete(part, changed_by=request.user)
+            messages.success(request, f"Đã xóa {noun} {part.code}.")
         else:
-            form = SectionForm(request.POST, prefix=None if section else "phan-moi")
+            form = form_class(request.POST, prefix=None if part else new_prefix)
             if not form.is_valid():
-                raise bs.BuilderError("Phần: cần mã, tiêu đề và thứ tự là số không âm.")
-            saved = bs.save_section(questionnaire=questionnaire, section=section, changed_by=request.user,
-                                    **form.cleaned_data)
-            messages.success(request, f"Đã lưu phần {saved.code}.")
+                raise bs.BuilderError(form_hint)
+            saved = save(questionnaire, part, changed_by=request.user, **form.cleaned_data)
+            messages.success(request, f"Đã lưu {noun} {saved.code}.")
     except bs.BuilderError as exc:
         messages.error(request, _problems(exc))
     return redirect("builder:questionnaire_detail", qcode=questionnaire.code)
+
+
+@login_required
+@require_POST
+def section_save(request, qcode):
+    return _save_or_delete(
+        request, qcode, model=Section, form_class=SectionForm, new_prefix="phan-moi", noun="phần",
+        form_hint="Phần: cần mã, tiêu đề và thứ tự là số không âm.",
+        save=lambda q, part, **kw: bs.save_section(questionnaire=q, section=part, **kw),
+        delete=lambda part, **kw: bs.delete_section(section=part, **kw),
+    )
 
 
 @login_required
 @require_POST
 def factor_save(request, qcode):
-    """Thêm, sửa (pk) hoặc xóa (action=delete) một yếu tố."""
-    questionnaire = _questionnaire(request, qcode)
-    pk = request.POST.get("pk")
-    factor = get_object_or_404(Factor, pk=pk, questionnaire=questionnaire) if pk else None
-    try:
-        if factor is not None and request.POST.get("action") == "delete":
-            bs.delete_factor(factor=factor, changed_by=request.user)
-            messages.success(request, f"Đã xóa yếu tố {factor.code}.")
-        else:
-            form = FactorForm(request.POST, prefix=None if factor else "yeu-to-moi")
-            if not form.is_valid():
-                raise bs.BuilderError("Yếu tố: cần mã, tên và thứ tự là số không âm.")
-            saved = bs.save_factor(questionnaire=questionnaire, factor=factor, changed_by=request.user,
-                                   **form.cleaned_data)
-            messages.success(request, f"Đã lưu yếu tố {saved.code}.")
-    except bs.BuilderError as exc:
-        messages.error(request, _problems(exc))
-    return redirect("builder:questionnaire_detail", qcode=questionnaire.code)
+    return _save_or_delete(
+        request, qcode, model=Factor, form_class=FactorForm, new_prefix="yeu-to-moi", noun="yếu tố",
+        form_hint="Yếu tố: cần mã, tên và thứ tự là số không âm.",
+        save=lambda q, part, **kw: bs.save_factor(questionnaire=q, factor=part, **kw),
+        delete=lambda part, **kw: bs.delete_factor(factor=part, **kw),
+    )
 
 
 def _question_page(request, questionnaire: Questionnaire, question: Question | None):
