@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
@@ -38,6 +38,16 @@ RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024  # … and this large is not something 
 NOT_A_WORKBOOK = "Tệp không phải là bảng tính Excel (.xlsx) đọc được; hãy lưu lại bằng Excel dạng .xlsx."
 ABNORMAL_WORKBOOK = (
     "Tệp bảng tính bất thường (dung lượng giải nén quá lớn); hãy lưu lại tệp bằng Excel rồi tải lên lại."
+)
+
+MACRO_WORKBOOK = (
+    "Tệp có chứa macro ({parts}); cổng không nhận bảng tính có macro. Hãy mở tệp bằng Excel, chọn "
+    "Lưu thành (Save As) kiểu «Sổ làm việc Excel (*.xlsx)» — loại không có macro — rồi tải tệp mới lên."
+)
+LINKED_WORKBOOK = (
+    "Tệp có liên kết lấy dữ liệu từ tệp hoặc nguồn bên ngoài ({parts}); cổng chỉ nhận bảng tính tự chứa "
+    "số liệu. Trong Excel, chọn Dữ liệu → Sửa liên kết → Ngắt liên kết (Data → Edit Links → Break Link) "
+    "và xóa các kết nối dữ liệu (Dữ liệu → Truy vấn và kết nối), lưu lại rồi tải tệp lên."
 )
 
 
@@ -141,12 +151,36 @@ def check_archive(source: IO[bytes] | str) -> None:
         _rewind(source)
     if len(members) > MAX_MEMBERS:
         raise WorkbookUnreadable(ABNORMAL_WORKBOOK)
+    check_active_content(member.filename for member in members)
     total = 0
     for member in members:
         total += member.file_size
         ratio = member.file_size / max(member.compress_size, 1)
         if total > limit or (member.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO):
             raise WorkbookUnreadable(ABNORMAL_WORKBOOK)
+
+
+def _is_macro_part(name: str) -> bool:
+    return name.endswith("vbaProject.bin") or "/macrosheets/" in name or "/activeX/" in name
+
+
+def _is_external_link_part(name: str) -> bool:
+    return "/externalLinks/" in name or name.endswith("/connections.xml")
+
+
+def check_active_content(part_names: Iterable[str]) -> None:
+    """Refuse a workbook that carries macros or pulls data from other files or sources.
+
+    Nothing in such a part is ever run or followed here; but a workbook whose cells may be
+    recalculated from another file is not the paper batch the officer checked, and a macro
+    workbook renamed .xlsx hides what it is. Refused by the part's name, before it is opened."""
+    names = [name.replace("\\", "/") for name in part_names]
+    macros = sorted(name for name in names if _is_macro_part(name))
+    if macros:
+        raise WorkbookUnreadable(MACRO_WORKBOOK.format(parts=", ".join(macros[:3])))
+    links = sorted(name for name in names if _is_external_link_part(name))
+    if links:
+        raise WorkbookUnreadable(LINKED_WORKBOOK.format(parts=", ".join(links[:3])))
 
 
 def _rewind(source: IO[bytes] | str) -> None:

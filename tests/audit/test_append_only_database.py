@@ -9,7 +9,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger chỉ có trên PostgreSQL")
-@pytest.mark.parametrize("statement", ["UPDATE surveys_auditentry SET note = 'sửa lén'", "DELETE FROM surveys_auditentry"])
+@pytest.mark.parametrize("statement", [
+    "UPDATE surveys_auditentry SET note = 'sửa lén'",
+    "DELETE FROM surveys_auditentry",
+    "TRUNCATE surveys_auditentry",
+    "TRUNCATE surveys_auditentry RESTART IDENTITY CASCADE",
+])
 def test_raw_sql_cannot_change_the_trail(statement):
     entry = audit.record(action="thử", target_type="kiểm thử", target_repr="một mục")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
