@@ -4,7 +4,7 @@
 # Defaults are the embedded set-up: SQLite (db.sqlite3) and Celery tasks run in-process, so
 # DATABASE_URL and CELERY_BROKER_URL are not needed. When they are set (PostgreSQL + Redis),
 # `make run` uses them and `make worker` runs the background worker; `make test` always uses
-# SQLite with eager tasks (CI's second pass runs the suite on PostgreSQL + Redis, see .ci/run).
+# SQLite with eager tasks and the file cache (CI's second pass runs the suite on PostgreSQL + Redis, see .ci/run).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -57,7 +57,7 @@ run: venv
 	$(MANAGE) runserver $(ADDR)
 
 test: venv
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(VENV)/bin/pytest -q -n auto
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u SIPAS_CACHE_URL $(VENV)/bin/pytest -q -n auto
 
 # For the PostgreSQL + Redis set-up (README): CELERY_BROKER_URL and DATABASE_URL in the
 # environment or in .env. -B also runs beat, whose sweep recomputes rounds left stale.
@@ -69,6 +69,6 @@ worker: venv
 	$(VENV)/bin/celery -A sipas_portal worker -B -l info --pool=solo
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache staticfiles *.egg-info celerybeat-schedule*
+	rm -rf $(VENV) test-artifacts .pytest_cache .django_cache staticfiles *.egg-info celerybeat-schedule*
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	@echo "Đã dọn. db.sqlite3 được giữ lại (xoá tay nếu muốn bắt đầu lại từ đầu)."

@@ -8,6 +8,8 @@ same tables as XLSX with `?tai=xlsx`, built from the very data the page shows.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -315,6 +317,7 @@ def dashboard_agency(request, code, agency_code):
     page = d.agency_page(d.RoundResults(survey_round, definition, result_filter), agency_code, targets, places)
     if page is None:
         raise Http404("Chưa có kết quả của cơ quan này.")
+    page = _comments_as_shown_to(request.user, page)
     chart_factors = chart_criteria = chart_domains = ""
     if page.agency.n:
         chart_factors = charts.profile_chart([_bar_item(f"{f.code} {f.name}", f.figure) for f in page.factors],
@@ -328,10 +331,18 @@ def dashboard_agency(request, code, agency_code):
         request, "indexes/dashboard/agency.html", survey_round, f"co-quan-{agency_code}",
         {"page": page, "factors": definition.factors, "chart_factors": chart_factors,
          "chart_criteria": chart_criteria, "chart_domains": chart_domains,
-         "can_read_all": agency_ids is None, "visible_codes": visible_codes},
+         "can_read_all": agency_ids is None, "visible_codes": visible_codes,
+         "comments_masked": not access.sees_free_text_unmasked(request.user)},
         d.agency_tables(page, definition), title=f"Kết quả của {page.agency.name}", result_filter=result_filter,
         filter_form=form,
     )
+
+
+def _comments_as_shown_to(user, page: d.AgencyPage) -> d.AgencyPage:
+    """The respondents' comments as this user may read them (access.shown_free_text): the page
+    and its XLSX are both built from the returned page, so neither shows more than the other."""
+    comments = [dataclasses.replace(c, text=access.shown_free_text(user, c.text)) for c in page.comments]
+    return dataclasses.replace(page, comments=comments)
 
 
 def _visible_codes(agency_ids: set[int] | None) -> set[str] | None:

@@ -37,7 +37,7 @@ from .statistics import is_small_sample, rank_ranges, share_interval, wilson_int
 
 FILTER_CACHE_SECONDS = 6 * 3600
 DEFINITION_CACHE_SECONDS = 60
-TARGETS_CACHE_SECONDS = 30  # per process: another worker sees a change within this
+TARGETS_CACHE_SECONDS = 30  # a safety net: update_round_targets deletes the shared entry
 DEFAULT_SIPAS_TARGET = 90.0
 DEFAULT_DOMAIN_TARGET = 80.0
 # Land, construction, investment: the domains the seeds hold to ≥ 80% (Sơn La 2022).
@@ -238,10 +238,20 @@ def from_computed(result: engine.ScopeResult, definition: QuestionnaireDef) -> S
 # ---------------------------------------------------------------------------------------------
 # Where the figures come from: stored results, or a filtered computation (cached)
 # ---------------------------------------------------------------------------------------------
+def filtered_cache_key(survey_round: SurveyRound, result_filter: ResultFilter) -> str:
+    """Names the round by code and id (a round deleted and created again under its code starts
+    over at data_version 0) and its data_version; the database is the cache's namespace
+    (settings.CACHES), so another database's round with the same code and id is not read."""
+    return (
+        f"sipas:dashboard:filtered:{survey_round.code}:{survey_round.pk}:{survey_round.data_version}:"
+        f"{result_filter.key()}"
+    )
+
+
 def filtered_results(survey_round: SurveyRound, definition: QuestionnaireDef, result_filter: ResultFilter):
     """Every scope of the round over the questionnaires the filter keeps: the worker's grouped
     pass and engine, with a WHERE; cached per data_version and filter."""
-    key = f"sipas:dashboard:{survey_round.pk}:{survey_round.data_version}:{result_filter.key()}"
+    key = filtered_cache_key(survey_round, result_filter)
     results = cache.get(key)
     if results is None:
         tallies = gather.group_tallies(survey_round, definition, result_filter.where())
@@ -322,7 +332,8 @@ class Targets:
 
 
 def targets_cache_key(survey_round: SurveyRound) -> str:
-    return f"sipas:dashboard:targets:{survey_round.pk}"
+    # Not per data_version: the writer's copy of the round may hold an older one than readers'.
+    return f"sipas:dashboard:targets:{survey_round.code}:{survey_round.pk}"
 
 
 def round_targets(survey_round: SurveyRound) -> Targets:

@@ -7,6 +7,7 @@ the usual wording of such reports as a starting point.
 from __future__ import annotations
 
 from indexes.formatting import format_number, format_percent
+from surveys.masking import mask_personal_data
 
 from .content import ReportContent
 from .models import ReportSection
@@ -170,6 +171,13 @@ def draft(content: ReportContent, section_key: str) -> str:
 
 
 def section_texts(content: ReportContent) -> dict[str, str]:
-    """Each section's text for the document: what staff saved or, where empty, the draft."""
+    """Each section's text for the document: what staff saved or, where empty, the draft.
+
+    Always with phone numbers, e-mails and ID numbers masked, whoever builds the report: staff
+    quote respondents' comments in their prose, and the PDF and XLSX go to leadership and, once
+    published, to the public."""
     saved = content.facts.texts
-    return {key.value: (saved.get(key.value) or "").strip() or draft(content, key.value) for key in ReportSection}
+    return {
+        key.value: mask_personal_data((saved.get(key.value) or "").strip() or draft(content, key.value))
+        for key in ReportSection
+    }

@@ -11,12 +11,19 @@ such header coming from the client):
   DJANGO_ALLOWED_HOSTS=sipas.example.gov.vn   host names, comma-separated
   DJANGO_CSRF_TRUSTED_ORIGINS=https://sipas.example.gov.vn   only if the proxy changes the host
   DATABASE_URL=postgres://...       CELERY_BROKER_URL=redis://...
+  SIPAS_CACHE_URL=redis://host:6379/1   the cache of every process (rate limits, dashboards):
+                                    django-redis, a db number of its own (not the broker's);
+                                    unset: files under .django_cache/, shared by one machine only
   DJANGO_STATIC_ROOT, DJANGO_MEDIA_ROOT, DJANGO_EMAIL_BACKEND, DJANGO_DEFAULT_FROM_EMAIL
 Optional: DJANGO_HSTS_SECONDS (default one year), DJANGO_SECURE_SSL_REDIRECT and
 DJANGO_SECURE_COOKIES (default on; off only for a plain-HTTP intranet test), SIPAS_IMPORT_MAX_BYTES,
-SIPAS_IMPORT_MAX_UNCOMPRESSED_BYTES, SIPAS_SESSION_SECONDS, SIPAS_LOGIN_FAILURE_LIMIT.
+SIPAS_IMPORT_MAX_UNCOMPRESSED_BYTES, SIPAS_SESSION_SECONDS, SIPAS_LOGIN_FAILURE_LIMIT,
+SIPAS_CACHE_KEY_PREFIX (default: derived from the database, see CACHES).
 Check with: `python manage.py check --deploy` (must report no issues).
 """
+import hashlib
+import os
+import secrets
 from pathlib import Path
 
 import environ
@@ -100,6 +107,77 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy one-stop desk and the worker write at once: wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 
+# ---- Cache: the online form's rate limits and the dashboards --------------------------------
+# One store for every process of a deployment (web workers, the Celery worker), so that a POST
+# limit counts an address once however many processes serve it. SIPAS_CACHE_URL=redis://…/1:
+# Redis through django-redis, with atomic counts; a db number of its own, not the broker's, as
+# clearing the cache empties the whole db. Unset: files under .django_cache/ (no server, no table
+# to create, shared by the processes of this machine). Their add/incr read then write, so truly
+# simultaneous POSTs may slip a few past a limit: good enough on one machine, which is why
+# production uses Redis. The database cache would not do better (its incr is a read then a
+# write too) and would cost queries on every dashboard page and a createcachetable step.
+_CACHE_PROCESS = secrets.token_hex(8)
+_CACHE_NAMESPACES: dict[tuple, str] = {}
+
+
+def database_cache_namespace(database: dict) -> str:
+    """The cache key namespace of a database: processes on the same database (engine, host,
+    port, name) share it; another database — another deployment, a test database — has its own.
+    An in-memory database lives in one process, so its namespace is that process's."""
+    name = str(database.get("NAME") or "")
+    identity = (str(database.get("ENGINE") or ""), str(database.get("HOST") or ""), str(database.get("PORT") or ""), name)
+    if name == ":memory:" or "mode=memory" in name:
+        identity += (str(os.getpid()), _CACHE_PROCESS)
+    namespace = _CACHE_NAMESPACES.get(identity)
+    if namespace is None:
+        digest = hashlib.sha256("\0".join(identity).encode()).hexdigest()[:16]
+        namespace = _CACHE_NAMESPACES[identity] = f"sipas-{digest}"
+    return namespace
+
+
+def cache_key(key: str, key_prefix: str, version: int) -> str:
+    """KEY_FUNCTION of the default cache: `<namespace>:<version>:<key>`, the namespace being
+    KEY_PREFIX when set, else the database's. Read at each call, not once here: a test run
+    switches to its test database (one per pytest-xdist process) after settings are loaded."""
+    from django.conf import settings
+
+    return f"{key_prefix or database_cache_namespace(settings.DATABASES['default'])}:{version}:{key}"
+
+
+_CACHE_URL = env.str("SIPAS_CACHE_URL", default="")
+if _CACHE_URL:
+    CACHES = {"default": env.cache_url_config(_CACHE_URL)}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Entries are pickles: Django creates the directory for its own user only (0700).
+            "LOCATION": str(BASE_DIR / ".django_cache"),
+            # Beyond this many files a random third is dropped, live counts included.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # django-environ falls back to Django's own Redis backend when django-redis is missing:
+    # name it, so that a missing package is an error rather than a quiet change of backend.
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    # A Redis outage must not take pages down (a broker outage does not either): operations
+    # give up fast and count as misses, and are logged.
+    _REDIS_OPTIONS = CACHES["default"].setdefault("OPTIONS", {})
+    _REDIS_OPTIONS.setdefault("IGNORE_EXCEPTIONS", True)
+    _REDIS_OPTIONS.setdefault("SOCKET_CONNECT_TIMEOUT", 1)
+    _REDIS_OPTIONS.setdefault("SOCKET_TIMEOUT", 1)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+CACHES["default"]["KEY_FUNCTION"] = cache_key
+# Set it when the database's namespace is wrong: two servers reaching one database under
+# different host names (give both the same value), or two deployments whose databases look
+# alike, e.g. both 127.0.0.1/sipas, sharing one Redis (give each its own).
+CACHES["default"]["KEY_PREFIX"] = env.str("SIPAS_CACHE_KEY_PREFIX", default=CACHES["default"].get("KEY_PREFIX", ""))
+RATELIMIT_USE_CACHE = "default"
+# With the cache unreachable no count can be kept: take the answers (CSRF, the submission key
+# and the honeypot still apply) rather than refuse every citizen with the 429 page.
+RATELIMIT_FAIL_OPEN = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,7 +256,7 @@ IMPORT_MAX_BYTES = env.int("SIPAS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # A workbook whose zip parts would expand beyond this is refused before it is opened (zip bomb).
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("SIPAS_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 # Public online questionnaire (/phieu/): POSTs per client address and per link (django-ratelimit,
-# counted in the default cache, i.e. per process with Django's memory cache). Generous, because a
+# counted in the default cache, shared by the processes: see CACHES). Generous, because a
 # one-stop desk's visitors share one public address; behind a reverse proxy REMOTE_ADDR must be
 # the client's (set it from X-Forwarded-For in the proxy or WSGI server), or all share one count.
 SIPAS_ONLINE_RATE_PER_IP = env.str("SIPAS_ONLINE_RATE_PER_IP", default="60/m")

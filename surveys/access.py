@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from .masking import mask_personal_data
 from .models import Agency, Officer, Response, RoundAgency, SurveyRound
 
 MANAGE_ROUNDS = "surveys.manage_rounds"
@@ -124,13 +125,14 @@ def visible_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
 
 def editable_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
     """Questionnaires the user may change: their own (or any, for Sở Nội vụ staff), about an
-    agency they may enter for."""
+    agency they may enter for — but none they may still key the second time: the edit form
+    would show them the first entry that double entry keeps from them."""
     if not (can(user, ENTER_ANY_AGENCY) or can(user, ENTER_RESPONSES)):
         return Response.objects.none()
     qs = Response.objects.filter(round=survey_round, agency__in=enterable_agencies(user, survey_round))
     if not can(user, ENTER_ANY_AGENCY):
         qs = qs.filter(Q(entered_by=user))
-    return qs
+    return qs.exclude(pk__in=blind_to_first_entry(user, survey_round).values("pk"))
 
 
 def can_manage_frames(user) -> bool:
@@ -159,6 +161,22 @@ def frame_agency_ids(user, survey_round: SurveyRound) -> set[int] | None:
     raise PermissionDenied("Bạn không có quyền xem khung mẫu (thông tin cá nhân của người dân).")
 
 
+def sees_free_text_unmasked(user) -> bool:
+    """Who reads free-text answers (D2 góp ý and the other text questions) exactly as written:
+    Sở Nội vụ staff, who run the survey and answer the people who left a way to reach them (and
+    superusers). Everyone else — supervisors, leaders, agency officers, data-entry clerks — reads
+    them with phone numbers, e-mail addresses and ID numbers masked (che thông tin cá nhân)."""
+    return can(user, MANAGE_ROUNDS)
+
+
+def shown_free_text(user, text: str) -> str:
+    """A free-text answer as this user may read it: every page and download that shows one to a
+    person goes through here (the published report masks always: surveys.masking directly)."""
+    if not text or sees_free_text_unmasked(user):
+        return text
+    return mask_personal_data(text)
+
+
 def can_report_progress(user, task) -> bool:
     """Báo cáo tiến độ of an improvement-plan task (reporting.plans): only officers of the task's
     lead agency (cơ quan chủ trì) who hold a portal role; nobody reports for another agency."""
@@ -171,7 +189,8 @@ def can_report_progress(user, task) -> bool:
 # --------------------------------------------------------------------------- double entry, quality flags
 def second_entry_queue(user, survey_round: SurveyRound) -> QuerySet[Response]:
     """Paper questionnaires waiting for their second entry that this user may key: about an agency
-    they may enter for, and never one they keyed first (nhập kép needs two different officers)."""
+    they may enter for, and never one they keyed first or edited since (nhập kép needs two
+    different officers)."""
     from .models import Verification
 
     if not (can(user, ENTER_ANY_AGENCY) or can(user, ENTER_RESPONSES)):
@@ -182,8 +201,15 @@ def second_entry_queue(user, survey_round: SurveyRound) -> QuerySet[Response]:
             agency__in=enterable_agencies(user, survey_round),
         )
         .exclude(entered_by=user)
+        .exclude(edited_by=user)
         .select_related("agency", "domain")
     )
+
+
+def blind_to_first_entry(user, survey_round: SurveyRound) -> QuerySet[Response]:
+    """Nhập kép is blind: the questionnaires whose first entry this user must not read (on
+    their page, in the edit form or in a download), because they may still key them the second time."""
+    return second_entry_queue(user, survey_round)
 
 
 def can_read_double_entry(user) -> bool:
@@ -195,7 +221,8 @@ def resolvable_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
     """Questionnaires whose two entries differ that this user may resolve against the paper:
     Sở Nội vụ staff (who may change any agency's questionnaires, segregation of duties applied),
     never for a questionnaire they keyed themselves. Supervisors read the differences but change
-    no data, as everywhere else in the portal."""
+    no data, as everywhere else in the portal. Nor one they edited: an edit is what sends a
+    verified questionnaire back to be resolved (surveys.services.reopen_double_entry)."""
     from .models import Verification
 
     if not can(user, ENTER_ANY_AGENCY):
@@ -204,6 +231,7 @@ def resolvable_responses(user, survey_round: SurveyRound) -> QuerySet[Response]:
         editable_responses(user, survey_round)
         .filter(verification=Verification.MISMATCH)
         .exclude(entered_by=user)
+        .exclude(edited_by=user)
         .exclude(second_entry__entered_by=user)
     )
 

@@ -60,7 +60,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
-    count = users.logout_everywhere(user=request.user)
+    count = users.logout_everywhere(user=request.user, actor=request.user)
     logout(request)
     messages.success(
         request,
@@ -151,7 +151,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             user = users.create_officer(
                 username=data["username"], full_name=data["full_name"], email=data["email"],
                 roles=data["roles"], agency=data["agency"], entry_agencies=data["entry_agencies"],
-                password=data["password1"],
+                password=data["password1"], actor=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -196,6 +196,6 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
     if not users.can_edit(actor=request.user, user=user):
         raise PermissionDenied("Chỉ quản trị hệ thống mới được sửa tài khoản quản trị hệ thống.")
-    users.unlock_login(user=user)
+    users.unlock_login(user=user, actor=request.user)
     messages.success(request, f"Đã mở khóa đăng nhập cho tài khoản “{user.get_username()}”.")
     return redirect("user_edit", pk=user.pk)

@@ -30,4 +30,6 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from . import audit  # noqa: F401 — connects the audit signal handlers
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        # After every app's migrations, not only this one's: the administrators' group also
+        # takes the permissions of apps migrated later (indexes, reporting).
+        post_migrate.connect(sync_role_groups, dispatch_uid="surveys-sync-role-groups")

@@ -1,20 +1,25 @@
 """Nhật ký kiểm tra (audit trail): one append-only row for every change.
 
 Services call `record` for the actions they perform (an import, an edited questionnaire with
-its old and new answers, a recomputation, a report). Saves and deletes of the configuration
-models — from the portal, the admin or a shell — are caught by the signal handlers below, with
-the values before and after. `AuditContextMiddleware` makes the current user and address
-known to both without passing the request around.
+its old and new answers, a recomputation, a report), always with the actor they were given —
+a command, a shell or a Celery task has no request to take one from. Saves and deletes of the
+configuration models — from the portal, the admin or a shell — are caught by the signal
+handlers below, with the values before and after; their actor is the one a service declared
+with `acting_as`, else (the admin site) the request's user. `AuditContextMiddleware` makes the
+current request's address and user known without passing the request around.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import decimal
-from collections.abc import Callable
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
@@ -40,6 +45,11 @@ from .models import (
 )
 
 _request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("audit_request", default=None)
+T = TypeVar("T")
+# The actor a service declared for the signal-driven rows its saves produce (see acting_as).
+_service_actor: contextvars.ContextVar[tuple[AbstractBaseUser | None] | None] = contextvars.ContextVar(
+    "audit_service_actor", default=None
+)
 
 # Fields never copied into the trail.
 SECRET_FIELDS = {"password", "last_login"}
@@ -89,9 +99,47 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 ACTION_MAX_LENGTH = AuditEntry._meta.get_field("action").max_length
 
 
+@contextlib.contextmanager
+def acting_as(actor: AbstractBaseUser | None) -> Iterator[None]:
+    """Within a service: the configuration rows its saves produce (signal handlers below) name
+    `actor`, whether it runs in a request, a command, a shell or a task."""
+    token = _service_actor.set((actor,))
+    try:
+        yield
+    finally:
+        _service_actor.reset(token)
+
+
+def signal_rows_by(actor_keyword: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Decorates a service that saves configuration models: the rows their signals write name
+    the actor the service was given as `actor_keyword` (a required keyword of the service)."""
+
+    def decorate(service: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(service)
+        def run(*args: Any, **kwargs: Any) -> T:
+            with acting_as(kwargs[actor_keyword]):
+                return service(*args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def signal_actor() -> AbstractBaseUser | None:
+    """Who made a change caught by a signal: the actor a service declared, else — for the admin
+    site, the only place that saves configuration models without a service — the request's user."""
+    declared = _service_actor.get()
+    if declared is not None:
+        return declared[0]
+    request = _request.get()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 def record(
     *,
     action: str,
+    actor: AbstractBaseUser | None,
     target: models.Model | None = None,
     target_type: str = "",
     target_repr: str = "",
@@ -99,15 +147,14 @@ def record(
     before: Any = None,
     after: Any = None,
     note: str = "",
-    actor=None,
 ) -> AuditEntry:
-    """Ghi một mục nhật ký. The actor and address default to the current request's."""
+    """Ghi một mục nhật ký by `actor` (None: the system, or an anonymous citizen online). The
+    actor is always the caller's to say, never taken from a request; the address is the
+    current request's, if any."""
     if len(action) > ACTION_MAX_LENGTH:
         # SQLite would store it and PostgreSQL refuse it mid-transaction: fail the same everywhere.
         raise ValueError(f"audit action longer than {ACTION_MAX_LENGTH} characters: {action!r}")
     request = _request.get()
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        actor = request.user if request.user.is_authenticated else None
     return AuditEntry.objects.create(
         actor=actor,
         actor_name=(actor.get_full_name() or actor.get_username()) if actor else "hệ thống",
@@ -156,12 +203,13 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
             return
         before = {k: before.get(k) for k in sorted(changed)}
         after = {k: after[k] for k in sorted(changed)}
-    record(action="tạo" if created else "sửa", target=instance, round_code=_round_code(instance),
-           before=before, after=after)
+    record(action="tạo" if created else "sửa", actor=signal_actor(), target=instance,
+           round_code=_round_code(instance), before=before, after=after)
 
 
 def _record_delete(sender, instance, **kwargs):
-    record(action="xóa", target=instance, round_code=_round_code(instance), before=snapshot(instance))
+    record(action="xóa", actor=signal_actor(), target=instance, round_code=_round_code(instance),
+           before=snapshot(instance))
 
 
 # Connected per tracked model: a receiver for every sender would make each bulk delete of other
@@ -181,6 +229,7 @@ def _record_m2m(sender, instance, action, pk_set, model, **kwargs):
     verb = {"post_add": "thêm", "post_remove": "bỏ", "post_clear": "bỏ hết"}[action]
     record(
         action="phân quyền" if model is Group or "group" in field else "sửa",
+        actor=signal_actor(),
         target=instance,
         before=None,
         after={"quan_he": field, "thao_tac": verb, "doi_tuong": names},
@@ -203,4 +252,4 @@ def _record_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _record_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    record(action="đăng nhập sai", target_type="auth.User", target_repr=username)
+    record(action="đăng nhập sai", actor=None, target_type="auth.User", target_repr=username)

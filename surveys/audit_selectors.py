@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,12 +174,44 @@ def _label(key: str, target_type: str) -> str:
     return key
 
 
-def describe_changes(entry: AuditEntry, *, limit: int | None = 20) -> list[Change]:
-    """The entry's before/after values as readable lines.
+def shown_values(value: Any, shown: Callable[[str], str] | None) -> Any:
+    """`value` (a before/after payload) with every string in it passed through `shown`.
+
+    The trail keeps free text as typed — questionnaire answers (tra_loi), values chosen at a
+    double-entry resolution, the report's prose — and a key-by-key list would miss the next one,
+    so for a reader who may not see free text unmasked (access.shown_free_text) every string
+    goes through the mask, which leaves codes, names, dates and numbers as they are."""
+    if shown is None:
+        return value
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {key: shown_values(item, shown) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shown_values(item, shown) for item in value]
+    return value
+
+
+def describe_changes(
+    entry: AuditEntry, *, limit: int | None = 20, shown: Callable[[str], str] | None = None
+) -> list[Change]:
+    """The entry's before/after values as readable lines, each side through `shown` if given.
 
     For an edited questionnaire the answers are compared question by question and only the
     ones that differ are listed (“C1.1: 3 → 5”); a newly entered one lists its answers on one line.
+    Masking comes after the comparison: an answer whose phone number was changed still shows as
+    changed to a reader who sees both numbers masked.
     """
+    changes = _described(entry, limit)
+    if shown is None:
+        return changes
+    return [
+        Change(c.label, None if c.before is None else shown(c.before), None if c.after is None else shown(c.after))
+        for c in changes
+    ]
+
+
+def _described(entry: AuditEntry, limit: int | None) -> list[Change]:
     before, after = entry.before, entry.after
     if before is None and after is None:
         return []
@@ -220,5 +253,7 @@ def _answer_changes(old: Any, new: Any, had_before: bool, has_after: bool) -> li
     return [Change(KEY_LABELS[ANSWERS_KEY], None if has_after else text, text if has_after else None)]
 
 
-def entry_rows(entries, *, limit: int | None = 20) -> list[tuple[AuditEntry, list[Change]]]:
-    return [(entry, describe_changes(entry, limit=limit)) for entry in entries]
+def entry_rows(
+    entries, *, limit: int | None = 20, shown: Callable[[str], str] | None = None
+) -> list[tuple[AuditEntry, list[Change]]]:
+    return [(entry, describe_changes(entry, limit=limit, shown=shown)) for entry in entries]

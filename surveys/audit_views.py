@@ -5,7 +5,9 @@ Only users with the `supervise` capability get in; everyone else gets a 403.
 """
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django import forms
@@ -107,7 +109,7 @@ def audit_list(request):
             "form": form,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "rows": audit_selectors.entry_rows(page.object_list),
+            "rows": audit_selectors.entry_rows(page.object_list, shown=_free_text_for(request.user)),
             "filtered": filters != AuditFilters(),
             "filter_query": form.query(),
         },
@@ -124,6 +126,14 @@ def _json(value) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _free_text_for(user) -> Callable[[str], str] | None:
+    """How this reader sees the free text kept in the trail (answers, resolved values, report
+    prose): None — as written — for Sở Nội vụ staff, otherwise access.shown_free_text's mask."""
+    if access.sees_free_text_unmasked(user):
+        return None
+    return functools.partial(access.shown_free_text, user)
+
+
 @login_required
 @require_safe
 def audit_xlsx(request):
@@ -132,6 +142,7 @@ def audit_xlsx(request):
     form, filters = _filters(request)
     entries = audit_selectors.audit_entries(filters)
     total = entries.count()
+    shown = _free_text_for(request.user)
     workbook = new_workbook()
     sheet = workbook.create_sheet("Nhat_ky")
     write_table(
@@ -147,10 +158,10 @@ def audit_xlsx(request):
                 entry.target_id,
                 entry.target_repr,
                 entry.round_code,
-                "\n".join(str(c) for c in audit_selectors.describe_changes(entry, limit=None)),
+                "\n".join(str(c) for c in audit_selectors.describe_changes(entry, limit=None, shown=shown)),
                 entry.note,
-                _json(entry.before),
-                _json(entry.after),
+                _json(audit_selectors.shown_values(entry.before, shown)),
+                _json(audit_selectors.shown_values(entry.after, shown)),
             ]
             for entry in entries[:XLSX_MAX_ROWS].iterator(chunk_size=2000)
         ),
@@ -166,7 +177,7 @@ def audit_xlsx(request):
             [[f"Có {total} mục khớp bộ lọc; tệp này chỉ gồm {XLSX_MAX_ROWS} mục mới nhất. Hãy lọc hẹp hơn."]],
             number_format=None, widths={1: 90},
         )
-    audit.record(action="tải nhật ký", target_type="surveys.AuditEntry", target_repr="Nhật ký",
+    audit.record(actor=request.user, action="tải nhật ký", target_type="surveys.AuditEntry", target_repr="Nhật ký",
                  round_code=filters.round_code, after={"so_muc": min(total, XLSX_MAX_ROWS), "bo_loc": form.query()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return attachment(workbook_bytes(workbook), f"nhat-ky-{stamp}.xlsx")

@@ -154,6 +154,7 @@ def _clean_code(code: str, what: str) -> str:
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def save_section(
     *, questionnaire: Questionnaire, code: str, title: str, order: int, section: Section | None = None,
     changed_by: AbstractBaseUser | None,
@@ -175,6 +176,7 @@ def save_section(
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def delete_section(*, section: Section, changed_by: AbstractBaseUser | None) -> None:
     ensure_unlocked(section.questionnaire)
     if section.questions.exists():
@@ -183,6 +185,7 @@ def delete_section(*, section: Section, changed_by: AbstractBaseUser | None) -> 
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def save_factor(
     *, questionnaire: Questionnaire, code: str, name: str, order: int, factor: Factor | None = None,
     changed_by: AbstractBaseUser | None,
@@ -206,6 +209,7 @@ def save_factor(
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def delete_factor(*, factor: Factor, changed_by: AbstractBaseUser | None) -> None:
     ensure_unlocked(factor.questionnaire)
     if factor.criteria.exists():
@@ -232,6 +236,7 @@ class QuestionInput:
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def save_question(
     *, questionnaire: Questionnaire, data: QuestionInput, question: Question | None = None,
     changed_by: AbstractBaseUser | None,
@@ -288,6 +293,7 @@ def _replace_options(question: Question, options: Sequence[tuple[int, str]]) -> 
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def delete_question(*, question: Question, changed_by: AbstractBaseUser | None) -> None:
     questionnaire = question.questionnaire
     ensure_unlocked(questionnaire)
@@ -301,6 +307,7 @@ def delete_question(*, question: Question, changed_by: AbstractBaseUser | None) 
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def copy_to_new_version(
     *, questionnaire: Questionnaire, new_code: str, new_name: str = "", changed_by: AbstractBaseUser | None
 ) -> Questionnaire:
@@ -317,6 +324,7 @@ def copy_to_new_version(
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def create_questionnaire(*, code: str, name: str, changed_by: AbstractBaseUser | None) -> Questionnaire:
     """Bộ câu hỏi trống (sections, factors and questions are added afterwards)."""
     code = (code or "").strip()

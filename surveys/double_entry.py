@@ -108,9 +108,9 @@ def record_second_entry(*, response: Response, row: ParsedRow, entered_by: Abstr
     services.ensure_collecting(survey_round)
     if locked.verification != Verification.PENDING or SecondEntry.objects.filter(response=locked).exists():
         raise DoubleEntryRefused(f"Phiếu {locked.ma_phieu} không còn chờ nhập lần hai.")
-    if locked.entered_by_id is not None and locked.entered_by_id == entered_by.pk:
+    if entered_by.pk in (locked.entered_by_id, locked.edited_by_id):
         raise DoubleEntryRefused(
-            f"Bạn đã nhập lần đầu phiếu {locked.ma_phieu}; lần nhập thứ hai phải do một cán bộ khác thực hiện."
+            f"Bạn đã nhập hoặc sửa phiếu {locked.ma_phieu}; lần nhập thứ hai phải do một cán bộ khác thực hiện."
         )
     definition = services.load_storable_definition(survey_round)
     row.ma_phieu = locked.ma_phieu
@@ -202,9 +202,9 @@ def resolve_mismatch(
     if locked.verification != Verification.MISMATCH:
         raise DoubleEntryRefused(f"Phiếu {locked.ma_phieu} không có khác biệt nào chờ đối chiếu.")
     entry = SecondEntry.objects.select_for_update().get(response=locked)
-    if resolved_by.pk in (locked.entered_by_id, entry.entered_by_id):
+    if resolved_by.pk in (locked.entered_by_id, entry.entered_by_id, locked.edited_by_id):
         raise DoubleEntryRefused(
-            f"Bạn đã nhập phiếu {locked.ma_phieu} (lần đầu hoặc lần hai); việc đối chiếu phải do người khác thực hiện."
+            f"Bạn đã nhập hoặc sửa phiếu {locked.ma_phieu}; việc đối chiếu phải do người khác thực hiện."
         )
     definition = services.load_storable_definition(locked.round)
     result = comparison(locked, definition)

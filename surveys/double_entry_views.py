@@ -6,6 +6,8 @@ differences and rates), `resolvable_responses` (staff resolve, never their own e
 """
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
 
 from . import access, audit, double_entry, services
+from .definition import QuestionnaireDef
 from .forms_entry import ResponseEntryForm
 from .importing import RowError
 from .models import Channel, Response, SecondEntry, SurveyRound, Verification
@@ -139,7 +142,7 @@ def mismatch_list_xlsx(request, code):
     definition = load_definition(survey_round.questionnaire)
     rows = []
     for response in _mismatches(request, survey_round).select_related("agency", "domain", "entered_by"):
-        result = double_entry.comparison(response, definition)
+        result = _shown_comparison(request.user, double_entry.comparison(response, definition), definition)
         for difference in result.differences:
             rows.append([response.ma_phieu, response.agency.code, response.domain.code, difference.code,
                          difference.first_text, difference.second_text, _name(response.entered_by),
@@ -149,7 +152,7 @@ def mismatch_list_xlsx(request, code):
                 ["Mã phiếu", "Mã cơ quan", "Mã lĩnh vực", "Mục", "Lần nhập đầu", "Lần nhập hai",
                  "Người nhập lần đầu", "Người nhập lần hai"], rows, number_format=None,
                 widths={5: 30, 6: 30, 7: 22, 8: 22})
-    audit.record(action="tải khác biệt nhập kép", target=survey_round, round_code=survey_round.code,
+    audit.record(actor=request.user, action="tải khác biệt nhập kép", target=survey_round, round_code=survey_round.code,
                  after={"so_dong": len(rows)})
     return attachment(workbook_bytes(workbook), f"khac-biet-nhap-kep-{survey_round.code}.xlsx")
 
@@ -188,7 +191,7 @@ def mismatch_resolve(request, code, pk):
             messages.success(request, f"Đã đối chiếu phiếu {response.ma_phieu}: phiếu được tính vào chỉ số.")
             return redirect("surveys:mismatch_list", code=survey_round.code)
         response.refresh_from_db()
-    result = double_entry.comparison(response, definition)
+    result = _shown_comparison(request.user, double_entry.comparison(response, definition), definition)
     return render(request, "double_entry/mismatch_resolve.html", {
         "round": survey_round, "response": response, "result": result, "can_resolve": can_resolve,
         "errors": errors, "choices": choices, "note": note,
@@ -196,6 +199,25 @@ def mismatch_resolve(request, code, pk):
         "second_at": double_entry.local_day(result.entry.entered_at),
         "first_at": double_entry.local_day(response.entered_at),
     })
+
+
+def _shown_comparison(
+    user, result: double_entry.Comparison, definition: QuestionnaireDef
+) -> double_entry.Comparison:
+    """The differences as this user may read them: a supervisor sees a differing free-text
+    answer with its phone numbers, e-mails and ID numbers masked (access.shown_free_text); the
+    Sở Nội vụ staff who resolve against the paper see it as keyed."""
+    def shown(difference: double_entry.Difference) -> double_entry.Difference:
+        question = definition.by_code.get(difference.code)
+        if question is None or question.kind != "text":
+            return difference
+        return dataclasses.replace(
+            difference,
+            first_text=access.shown_free_text(user, difference.first_text),
+            second_text=access.shown_free_text(user, difference.second_text),
+        )
+
+    return dataclasses.replace(result, differences=[shown(d) for d in result.differences])
 
 
 def _name(user) -> str:
@@ -242,5 +264,5 @@ def agreement_xlsx(request, code):
          for c, label, total, diff in double_entry.question_agreement(survey_round, definition)),
         number_format="0.00", number_columns=(5,), widths={2: 60},
     )
-    audit.record(action="tải tỷ lệ khớp nhập kép", target=survey_round, round_code=survey_round.code)
+    audit.record(actor=request.user, action="tải tỷ lệ khớp nhập kép", target=survey_round, round_code=survey_round.code)
     return attachment(workbook_bytes(workbook), f"ty-le-khop-{survey_round.code}.xlsx")

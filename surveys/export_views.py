@@ -64,7 +64,7 @@ def response_data_file(request, code, fmt):
     try:
         export = export_response_data(
             survey_round=survey_round, agency_ids=agency_ids, fmt=fmt,
-            definition=load_definition(survey_round.questionnaire),
+            definition=load_definition(survey_round.questionnaire), downloaded_by=request.user,
         )
     except ExportTooLarge as exc:
         messages.error(request, str(exc))

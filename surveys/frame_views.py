@@ -240,7 +240,7 @@ def frame_contacts_xlsx(request, code):
     survey_round, agency_ids = _round(request, code)
     _form, contacts, _filters = _filtered_contacts(request, survey_round, agency_ids)
     contacts = list(contacts)
-    audit.record(action="tải danh sách người được chọn", target=survey_round, round_code=survey_round.code,
+    audit.record(actor=request.user, action="tải danh sách người được chọn", target=survey_round, round_code=survey_round.code,
                  after={"so_nguoi": len(contacts)})
     return attachment(frames.contacts_workbook(contacts), f"nguoi-duoc-chon-{survey_round.code}.xlsx")
 
@@ -260,7 +260,7 @@ def _list_download(request, code, kind: str):
     else:
         content = frames.phone_workbook(survey_round, contacts, base_url)
         action, filename = "tải danh sách điện thoại", f"danh-sach-dien-thoai-{survey_round.code}.xlsx"
-    audit.record(action=action, target=survey_round, round_code=survey_round.code,
+    audit.record(actor=request.user, action=action, target=survey_round, round_code=survey_round.code,
                  after={"so_nguoi": len(contacts), "co_quan": agency_code or "tất cả"})
     return attachment(content, filename)
 
@@ -337,7 +337,7 @@ def frame_paper_pdf(request, code):
     except PaperBatchInvalid as exc:
         messages.error(request, str(exc))
         return redirect("surveys:frame_home", code=survey_round.code)
-    audit.record(action="in phiếu cho người được chọn", target=survey_round, round_code=survey_round.code,
+    audit.record(actor=request.user, action="in phiếu cho người được chọn", target=survey_round, round_code=survey_round.code,
                  after={"so_phieu": len(copies)})
     return attachment(pdf, f"phieu-giay-khung-mau-{survey_round.code}.pdf", "application/pdf")
 

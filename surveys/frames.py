@@ -527,7 +527,9 @@ def draw_sample(*, survey_round: SurveyRound, seed: int | None, drawn_by: Abstra
 
 
 # --------------------------------------------------------------------------- status
-def mark_returned(*, survey_round: SurveyRound, ma_phieu: str, response: Response | None = None) -> FrameContact | None:
+def mark_returned(
+    *, survey_round: SurveyRound, ma_phieu: str, actor: AbstractBaseUser | None, response: Response | None = None
+) -> FrameContact | None:
     """Đã thu về: the drawn contact with this serial, if any, is marked returned and linked to
     its questionnaire. Call it inside the transaction that saved the questionnaire (any channel);
     a serial that was not drawn is ignored (returns None)."""
@@ -548,7 +550,7 @@ def mark_returned(*, survey_round: SurveyRound, ma_phieu: str, response: Respons
         contact.save(update_fields=["status", "status_changed_at", "response"])
         if before != ContactStatus.RETURNED:
             audit.record(
-                action="thu về phiếu", target=contact, target_repr=f"{survey_round.code} / {ma_phieu}",
+                action="thu về phiếu", actor=actor, target=contact, target_repr=f"{survey_round.code} / {ma_phieu}",
                 round_code=survey_round.code, before={"tinh_trang": before},
                 after={"tinh_trang": ContactStatus.RETURNED, "ma_phieu": ma_phieu},
             )

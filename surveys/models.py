@@ -390,6 +390,12 @@ class Response(models.Model):
     )
     entered_at = models.DateTimeField("nhập lúc", auto_now_add=True)
     updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+    # Whoever last edited it after the first entry: in double entry they, like the first
+    # officer, may neither key it the second time nor resolve its differences.
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="người sửa lần cuối",
+    )
     verification = models.CharField(
         "nhập kép", max_length=10, choices=Verification.choices, default=Verification.NOT_REQUIRED
     )

@@ -156,7 +156,8 @@ def submit_online(*, target: OnlineTarget, answers: dict[str, AnswerValue], subm
             Response.objects.filter(pk=response.pk).update(submission_key=submission_key)
             if contact is not None:
                 FrameContact.objects.filter(pk=contact.pk).update(token_used_at=timezone.now())
-                frames.mark_returned(survey_round=target.survey_round, ma_phieu=serial, response=response)
+                frames.mark_returned(survey_round=target.survey_round, ma_phieu=serial, response=response,
+                                    actor=None)
             return response
     except IntegrityError:
         # Two requests with the same key (or token) raced: the other one saved it.

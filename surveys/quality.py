@@ -105,7 +105,8 @@ def _flag(response: Response, kind: str, *, related: Response | None, detail: st
         response=response, kind=kind, defaults={"related": related, "detail": detail[:255]}
     )
     if created:
-        audit.record(action="cảnh báo phiếu", target=response, round_code=response.round.code,
+        # Raised by the portal's own check, not by the officer who keyed the questionnaire.
+        audit.record(action="cảnh báo phiếu", actor=None, target=response, round_code=response.round.code,
                      after={"loai": flag.get_kind_display(), "chi_tiet": flag.detail})
     return flag
 

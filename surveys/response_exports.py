@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -208,13 +209,15 @@ def answer_cells(layout: Layout, answers: Iterable[tuple[str, int]]) -> dict[int
 # --------------------------------------------------------------------------- reading
 @dataclass(frozen=True)
 class ExportSource:
-    """What to export: a round, optionally limited to some agencies (None = all)."""
+    """What to export: a round's questionnaires that count in its indexes — not those still in
+    the double-entry check, whose first entry is not yet confirmed (and is kept from whoever may
+    key it the second time) — optionally limited to some agencies (None = all)."""
 
     survey_round: SurveyRound
     agency_ids: frozenset[int] | None
 
     def responses(self):
-        qs = Response.objects.filter(round=self.survey_round)
+        qs = Response.objects.counted().filter(round=self.survey_round)
         if self.agency_ids is not None:
             qs = qs.filter(agency_id__in=self.agency_ids)
         return qs
@@ -474,7 +477,8 @@ class Export:
 
 
 def export_response_data(
-    *, survey_round: SurveyRound, agency_ids: Iterable[int] | None, fmt: str, definition: QuestionnaireDef
+    *, survey_round: SurveyRound, agency_ids: Iterable[int] | None, fmt: str, definition: QuestionnaireDef,
+    downloaded_by: AbstractBaseUser | None,
 ) -> Export:
     """Tải dữ liệu phiếu ẩn danh: build the file and write the audit row (one per export).
 
@@ -501,6 +505,7 @@ def export_response_data(
     )
     audit.record(
         action="tải dữ liệu phiếu",
+        actor=downloaded_by,
         target=survey_round,
         round_code=survey_round.code,
         after={"dinh_dang": fmt, "so_phieu": export.count, "co_quan": agencies,

@@ -34,7 +34,7 @@ from .forms_entry import (
     questionnaire_sections,
 )
 from .importing import column_codes
-from .models import Agency, Answer, Channel, Domain, Response, RoundAgencyDomain, SurveyRound
+from .models import Agency, Answer, Channel, Domain, Response, RoundAgencyDomain, SurveyRound, Verification
 from .selectors import load_definition
 
 PAGE_SIZE = 50
@@ -111,7 +111,8 @@ def _answer_cell(value: object) -> object:
 def response_list_xlsx(request, code):
     """The visible (and filtered) questionnaires: sheet “Phieu” in the import workbook's layout
     (so it can be checked or re-imported as is) and sheet “Thong_tin” with names and who entered
-    each one. There is no personal data on a questionnaire to leave out."""
+    each one. Free-text answers are as `access.shown_free_text` lets this user read them: outside
+    Sở Nội vụ staff, with phone numbers, e-mails and ID numbers masked."""
     access.require(request.user, *READ_CAPABILITIES)
     survey_round = _round(request, code)
     _form, qs, filters = _filtered(request, survey_round)
@@ -119,15 +120,17 @@ def response_list_xlsx(request, code):
     responses = list(qs.order_by("ma_phieu"))
     answers: dict[int, dict[str, object]] = {}
     multi = {q.code for q in definition.questions if q.kind == "multi"}
+    blind_ids = set(access.blind_to_first_entry(request.user, survey_round).values_list("pk", flat=True))
     rows = (
         Answer.objects.filter(response__in=qs.order_by().values("pk"))
+        .exclude(response_id__in=blind_ids)
         .order_by("response_id", "question__order", "value")
         .values_list("response_id", "question__code", "value", "text")
     )
     for response_id, question_code, value, text in rows.iterator(chunk_size=5000):
         bucket = answers.setdefault(response_id, {})
         if value is None:
-            bucket[question_code] = text
+            bucket[question_code] = access.shown_free_text(request.user, text)
         elif question_code in multi:
             bucket.setdefault(question_code, []).append(value)
         else:
@@ -153,20 +156,21 @@ def response_list_xlsx(request, code):
     write_table(
         info,
         ["Mã phiếu", "Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Kênh", "Ngày khảo sát",
-         "Người nhập", "Nhập lúc", "Sửa lúc"],
+         "Người nhập", "Nhập lúc", "Sửa lúc", "Nhập kép"],
         (
             [r.ma_phieu, r.agency.code, r.agency.name, r.domain.code, r.domain.name, r.get_channel_display(),
              r.surveyed_on.strftime(DATE_FORMAT) if r.surveyed_on else None,
              _user_name(r.entered_by),
              _local(r.entered_at).strftime("%d/%m/%Y %H:%M:%S") if r.entered_at else None,
-             _local(r.updated_at).strftime("%d/%m/%Y %H:%M:%S") if r.updated_at else None]
+             _local(r.updated_at).strftime("%d/%m/%Y %H:%M:%S") if r.updated_at else None,
+             _double_entry_cell(r, blind_ids)]
             for r in responses
         ),
         number_format=None,
-        widths={1: 14, 3: 36, 5: 36, 6: 24, 7: 14, 8: 22, 9: 20, 10: 20},
+        widths={1: 14, 3: 36, 5: 36, 6: 24, 7: 14, 8: 22, 9: 20, 10: 20, 11: 40},
     )
     audit.record(
-        action="tải danh sách phiếu", target=survey_round, round_code=survey_round.code,
+        actor=request.user, action="tải danh sách phiếu", target=survey_round, round_code=survey_round.code,
         after={"so_phieu": len(responses), "bo_loc": _filter_query(filters)},
     )
     return attachment(workbook_bytes(workbook), f"phieu-{survey_round.code}.xlsx")
@@ -189,12 +193,12 @@ class AnswerLine:
     condition: str
 
 
-def _answer_lines(question: QuestionDef, value: object, answers: dict) -> AnswerLine:
+def _answer_lines(question: QuestionDef, value: object, answers: dict, user) -> AnswerLine:
     applicable = applies(question, answers)
     if value is None or value == "":
         shown: list[str] = []
     elif question.kind == "text":
-        shown = [str(value)]
+        shown = [access.shown_free_text(user, str(value))]
     else:
         chosen = value if isinstance(value, list) else [value]
         shown = [
@@ -216,11 +220,11 @@ def response_detail(request, code, pk):
     definition = load_definition(survey_round.questionnaire)
     # Nhập kép is blind: whoever may still key this questionnaire a second time does not see
     # the first entry's answers here.
-    blind = access.second_entry_queue(request.user, survey_round).filter(pk=response.pk).exists()
+    blind = access.blind_to_first_entry(request.user, survey_round).filter(pk=response.pk).exists()
     snapshot = {} if blind else services.answers_snapshot(response)
     answers = {k: frozenset(v) if isinstance(v, list) else v for k, v in snapshot.items()}
     sections = [] if blind else [
-        (section, [_answer_lines(definition.by_code[c], snapshot.get(c), answers)
+        (section, [_answer_lines(definition.by_code[c], snapshot.get(c), answers, request.user)
                    for c in section.question_codes if c in definition.by_code])
         for section in questionnaire_sections(survey_round.questionnaire)
     ]
@@ -239,6 +243,7 @@ def response_detail(request, code, pk):
             "not_applicable": NOT_APPLICABLE,
             "flags": list(response.flags.all()) if access.can_review_flags(request.user) else [],
             "blind": blind,
+            "text_masked": not access.sees_free_text_unmasked(request.user),
         },
     )
 
@@ -285,6 +290,11 @@ def response_edit(request, code, pk):
     survey_round = _round(request, code)
     response = get_object_or_404(access.visible_responses(request.user, survey_round), pk=pk)
     if not access.editable_responses(request.user, survey_round).filter(pk=response.pk).exists():
+        if access.blind_to_first_entry(request.user, survey_round).filter(pk=response.pk).exists():
+            raise PermissionDenied(
+                f"Phiếu {response.ma_phieu} đang chờ nhập lần hai và bạn có thể là người nhập lần hai: "
+                "không mở lần nhập đầu để sửa. Hãy nhập lần hai tại mục “Nhập lần hai”."
+            )
         raise PermissionDenied("Bạn không được sửa phiếu này.")
     agencies = access.enterable_agencies(request.user, survey_round)
     return _entry_page(request, survey_round, agencies, response=response)
@@ -332,12 +342,28 @@ def entry_data(survey_round: SurveyRound, form: ResponseEntryForm, agencies: Que
                            enforce_quota=survey_round.enforce_quota)
 
 
+def _double_entry_cell(response: Response, blind_ids: set[int]) -> str:
+    if response.pk in blind_ids:
+        return "Chờ nhập lần hai: câu trả lời không hiện với người có thể nhập lần hai"
+    return "" if response.verification == Verification.NOT_REQUIRED else response.get_verification_display()
+
+
+def _double_entry_note(saved: Response, *, checked_before: bool) -> str:
+    if saved.verification == Verification.PENDING:
+        return " Phiếu được chọn để nhập lần hai (nhập kép)."
+    if saved.verification == Verification.MISMATCH and checked_before:
+        return (" Phiếu đã qua nhập kép nên phải được cán bộ Sở Nội vụ đối chiếu lại với phiếu giấy; "
+                "chưa tính vào chỉ số cho đến khi đối chiếu xong.")
+    return ""
+
+
 def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], *, response: Response | None):
     options = entry_options(request, survey_round, agencies)
     if request.method == "POST":
         form = ResponseEntryForm(request.POST, **options)
         if form.is_valid():
             row = form.parsed_row()
+            checked_before = response is not None and response.verification == Verification.VERIFIED
             try:
                 if response is None:
                     saved = services.record_response(survey_round=survey_round, row=row, entered_by=request.user,
@@ -350,7 +376,7 @@ def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], 
             except services.RoundNotOpen as exc:
                 form.add_error(None, str(exc))
             else:
-                note = " Phiếu được chọn để nhập lần hai (nhập kép)." if saved.verification == "pending" else ""
+                note = _double_entry_note(saved, checked_before=checked_before)
                 messages.success(request, f"Đã lưu phiếu {saved.ma_phieu}.{note}", extra_tags="entry-saved")
                 if response is None and "luu_tiep" in request.POST:
                     keep = {name: request.POST.get(name, "") for name in CONTINUE_FIELDS}

@@ -27,5 +27,6 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     SUPERVISOR: ("supervise", "view_all_results"),
 }
 
-# Apps whose models the administrators manage in the admin site (/quan-tri/).
-ADMIN_SITE_APPS = ("surveys", "indexes", "reporting", "auth")
+# Apps whose models the administrators may see in the admin site (/quan-tri/). Not `auth`:
+# users and roles are managed only through the portal's pages and their rules (surveys.users).
+ADMIN_SITE_APPS = ("surveys", "indexes", "reporting")

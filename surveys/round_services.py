@@ -102,6 +102,7 @@ def check_percent(value: int) -> None:
 # ---- creating a round ------------------------------------------------------------------------
 
 @transaction.atomic
+@audit.signal_rows_by("created_by")
 def create_round(
     *,
     code: str,
@@ -183,6 +184,7 @@ def _copy_agencies(source: SurveyRound, target: SurveyRound, *, refresh_tree: bo
 # ---- settings --------------------------------------------------------------------------------
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def update_round_settings(
     *, survey_round: SurveyRound, values: Mapping[str, object], changed_by: AbstractBaseUser | None
 ) -> SurveyRound:
@@ -215,6 +217,7 @@ def update_round_settings(
 # ---- status ----------------------------------------------------------------------------------
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def change_round_status(
     *, survey_round: SurveyRound, to_status: str, reason: str, changed_by: AbstractBaseUser | None
 ) -> RoundStatusChange:
@@ -339,6 +342,7 @@ class QuotaOutcome:
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def save_quotas(
     *, survey_round: SurveyRound, data: Mapping[str, object], changed_by: AbstractBaseUser | None
 ) -> QuotaOutcome:
@@ -378,6 +382,7 @@ def save_quotas(
 # ---- agencies and domains of the round -------------------------------------------------------
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def add_round_agency(
     *, survey_round: SurveyRound, agency: Agency, quota: int, changed_by: AbstractBaseUser | None
 ) -> RoundAgency:
@@ -393,6 +398,7 @@ def add_round_agency(
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def remove_round_agency(*, survey_round: SurveyRound, agency: Agency, changed_by: AbstractBaseUser | None) -> None:
     """Bỏ cơ quan khỏi đợt with its domains — refused once it has questionnaires."""
     ensure_editable(survey_round)
@@ -413,6 +419,7 @@ def remove_round_agency(*, survey_round: SurveyRound, agency: Agency, changed_by
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def add_round_domain(
     *, survey_round: SurveyRound, agency: Agency, domain: Domain, quota: int, changed_by: AbstractBaseUser | None
 ) -> RoundAgencyDomain:
@@ -428,6 +435,7 @@ def add_round_domain(
 
 
 @transaction.atomic
+@audit.signal_rows_by("changed_by")
 def remove_round_domain(
     *, survey_round: SurveyRound, agency: Agency, domain: Domain, changed_by: AbstractBaseUser | None
 ) -> None:

@@ -25,6 +25,7 @@ from .models import (
     RoundAgency,
     RoundAgencyDomain,
     RoundStatus,
+    SecondEntry,
     Section,
     SurveyRound,
     Verification,
@@ -403,7 +404,7 @@ def record_response(
              "tra_loi": parsed_snapshot(definition, row.answers)}
     if pending:
         after["nhap_kep"] = Verification.PENDING.label
-    audit.record(action="nhập phiếu", target=response, round_code=survey_round.code, after=after)
+    audit.record(action="nhập phiếu", actor=entered_by, target=response, round_code=survey_round.code, after=after)
     quality.flag_response(response=response, definition=definition, answers=row.answers)
     return response
 
@@ -413,7 +414,10 @@ def update_response(
     *, response: Response, row: ParsedRow, edited_by: AbstractBaseUser | None,
     definition: QuestionnaireDef | None = None,
 ) -> Response:
-    """Sửa phiếu: replace its answers and details, keeping old and new answers in the audit trail."""
+    """Sửa phiếu: replace its answers and details, keeping old and new answers in the audit trail.
+
+    A questionnaire drawn for double entry whose answers or details change is in the check again
+    (`reopen_double_entry`): it stops counting until another officer keys it or resolves it."""
     survey_round = response.round
     ensure_collecting(survey_round)
     definition = load_storable_definition(survey_round, definition)
@@ -427,6 +431,7 @@ def update_response(
     response.domain = Domain.objects.get(code=row.domain_code)
     response.channel = row.channel
     response.surveyed_on = row.surveyed_on
+    response.edited_by = edited_by
     for field, value in {**empty_columns(), **derived_columns(definition, row.answers)}.items():
         setattr(response, field, value)
     try:
@@ -439,11 +444,39 @@ def update_response(
     after = {"ma_phieu": row.ma_phieu, "co_quan": row.agency_code, "linh_vuc": row.domain_code,
              "kenh": row.channel, "ngay": row.surveyed_on, "tra_loi": answers_snapshot(response)}
     changed = [k for k in after if after[k] != before[k]]
-    audit.record(action="sửa phiếu", target=response, round_code=survey_round.code,
+    audit.record(action="sửa phiếu", actor=edited_by, target=response, round_code=survey_round.code,
                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    if set(changed) - {"ma_phieu"}:  # the serial is how a form is found, not a keyed item
+        reopen_double_entry(response=response, edited_by=edited_by)
     mark_round_changed(survey_round=survey_round)
     quality.flag_response(response=response, definition=definition, answers=row.answers)
     return response
+
+
+def reopen_double_entry(*, response: Response, edited_by: AbstractBaseUser | None) -> None:
+    """Trả về chờ kiểm tra nhập kép: an edited questionnaire that was drawn for double entry
+    no longer matches what was checked. With a second entry on file it waits for a Sở Nội vụ
+    officer to resolve the two against the paper (any earlier resolution is void); without one
+    it waits for the second keying. Either way it does not count until then."""
+    if response.verification == Verification.NOT_REQUIRED:
+        return
+    second = SecondEntry.objects.filter(response=response).first()
+    state = Verification.MISMATCH if second is not None else Verification.PENDING
+    if second is not None and second.resolved_at is not None:
+        # The old resolution stays in the trail ("đối chiếu nhập kép"); it no longer holds.
+        second.resolved_by, second.resolved_at, second.resolution_note = None, None, ""
+        second.save(update_fields=["resolved_by", "resolved_at", "resolution_note"])
+    if response.verification == state:
+        return
+    before = response.verification
+    response.verification = state
+    response.save(update_fields=["verification", "updated_at"])
+    audit.record(
+        action="trả về chờ kiểm tra nhập kép", actor=edited_by, target=response, round_code=response.round.code,
+        before={"nhap_kep": Verification(before).label}, after={"nhap_kep": state.label},
+        note="Phiếu đã sửa sau khi nhập kép: không tính vào chỉ số cho đến khi "
+             + ("đối chiếu lại với phiếu giấy." if second is not None else "được nhập lần hai."),
+    )
 
 
 def stored_answers(response: Response, kinds: dict[str, str]) -> dict:

@@ -79,8 +79,10 @@ def _delete_sessions(user: AbstractBaseUser) -> int:
 
 
 @transaction.atomic
+@audit.signal_rows_by("actor")
 def create_officer(
     *,
+    actor: AbstractBaseUser | None,
     username: str,
     full_name: str,
     email: str,
@@ -106,6 +108,7 @@ def create_officer(
 
 
 @transaction.atomic
+@audit.signal_rows_by("actor")
 def update_officer(
     *,
     user: AbstractBaseUser,
@@ -139,7 +142,7 @@ def update_officer(
     user.save()
     if password:
         # The saved snapshot leaves the password out, so the change would go unrecorded.
-        audit.record(action="đặt lại mật khẩu", target=user)
+        audit.record(action="đặt lại mật khẩu", actor=actor, target=user)
     officer, _ = Officer.objects.get_or_create(user=user)
     if officer.agency_id != (agency.pk if agency else None):
         officer.agency = agency
@@ -152,11 +155,11 @@ def update_officer(
 
 
 @transaction.atomic
-def logout_everywhere(*, user: AbstractBaseUser) -> int:
+def logout_everywhere(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> int:
     """Đăng xuất khỏi mọi thiết bị: delete every session of the user, this one included.
     Returns how many sessions ended."""
     count = _delete_sessions(user)
-    audit.record(action="đăng xuất mọi nơi", target=user, after={"so_phien": count})
+    audit.record(action="đăng xuất mọi nơi", actor=actor, target=user, after={"so_phien": count})
     return count
 
 
@@ -176,10 +179,10 @@ def locked_usernames() -> set[str]:
 
 
 @transaction.atomic
-def unlock_login(*, user: AbstractBaseUser) -> int:
+def unlock_login(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> int:
     """Mở khóa đăng nhập: forget the user's failed attempts (django-axes) before the cool-off ends."""
     from axes.utils import reset
 
     count = reset(username=user.get_username())
-    audit.record(action="mở khóa đăng nhập", target=user, after={"so_ban_ghi": count})
+    audit.record(action="mở khóa đăng nhập", actor=actor, target=user, after={"so_ban_ghi": count})
     return count

@@ -7,8 +7,9 @@ register = template.Library()
 
 @register.filter
 def percent_vi(value, places=2):
-    """{{ value|percent_vi }} → 87,07% (— when there is no value)."""
-    return format_percent(value, int(places))
+    """{{ value|percent_vi }} → 87,07% (— when there is no value, or the template found no
+    figure: a factor one round's questionnaire lacks reads as "")."""
+    return format_percent(None if value == "" else value, int(places))
 
 
 @register.filter

@@ -70,5 +70,5 @@ def test_logout_everywhere_ends_the_other_sessions(clerk, make_user):
 
 def test_logout_everywhere_service_counts_the_sessions(clerk):
     sign_in(Client(), clerk.username)
-    assert users.logout_everywhere(user=clerk) == 1
+    assert users.logout_everywhere(user=clerk, actor=clerk) == 1
     assert sessions_of(clerk) == 0

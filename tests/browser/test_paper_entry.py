@@ -206,3 +206,24 @@ def test_key_in_double_key_with_a_difference_and_resolve(chromium_browser, desk,
     screenshot(page, "nhap-phieu-6-ty-le-khop")
     assert not [line for line in log if any(p in line for p in CSP_PROBLEMS)], log
     context.close()
+
+    # ---- 4. the first officer edits the verified form (C1.2: 4 → 1): it waits again ----------
+    context, page, log = sign_in(chromium_browser, base, desk["first"], f"/dot/LS-2022/phieu/{saved.pk}/sua/")
+    page.fill('[name="C1.2"]', "1")
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    message = page.locator(".site-messages").inner_text()
+    assert "phải được cán bộ Sở Nội vụ đối chiếu lại với phiếu giấy" in message
+    assert page.locator("#trang-thai-nhap-kep").inner_text() == "Có khác biệt, chờ đối chiếu (chưa tính vào chỉ số)"
+    screenshot(page, "nhap-phieu-7-sua-sau-doi-chieu")
+    saved.refresh_from_db()
+    assert saved.verification == Verification.MISMATCH
+    assert not Response.objects.counted().filter(pk=saved.pk).exists()
+    context.close()
+    context, page, log = sign_in(chromium_browser, base, desk["staff"], "/dot/LS-2022/doi-chieu/")
+    assert "STP-0001" in page.locator("#danh-sach-khac-biet").inner_text()
+    with page.expect_navigation():
+        page.click("#danh-sach-khac-biet a")
+    row = page.locator('#bang-doi-chieu tr[data-item="C1.2"]')
+    assert "1 — Rất không hài lòng" in row.inner_text() and "4 — Hài lòng" in row.inner_text()
+    context.close()

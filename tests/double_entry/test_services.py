@@ -24,35 +24,80 @@ def second_row(survey_round, ma_phieu: str = "STP-0001", **answers):
 
 
 # --------------------------------------------------------------------------- selection
-def test_selection_is_reproducible_with_a_seeded_generator(langson_round):
-    langson_round.double_entry_percent = 30
-    first = [services.drawn_for_double_entry(langson_round, Channel.TRUC_TIEP, random.Random(7)) for _ in range(1)]
-    rng_a, rng_b = random.Random(2022), random.Random(2022)
-    draws_a = [services.drawn_for_double_entry(langson_round, Channel.BUU_DIEN, rng_a) for _ in range(400)]
-    draws_b = [services.drawn_for_double_entry(langson_round, Channel.BUU_DIEN, rng_b) for _ in range(400)]
-    assert draws_a == draws_b
-    assert 90 <= sum(draws_a) <= 150, sum(draws_a)  # about 30 % of 400
-    assert first == [random.Random(7).random() * 100 < 30]
+class ScriptedRandom:
+    """A stand-in for random.Random whose random() returns the given values in turn (the last one
+    again once they run out), counting the calls: a draw is then known in advance."""
+
+    def __init__(self, *values: float):
+        self.values = list(values)
+        self.calls = 0
+
+    def random(self) -> float:
+        self.calls += 1
+        return self.values[min(self.calls, len(self.values)) - 1]
 
 
-def test_selection_follows_the_percent_and_only_paper_channels(langson_round):
-    rng = random.Random(1)
-    langson_round.double_entry_percent = 0
-    assert not any(services.drawn_for_double_entry(langson_round, Channel.TRUC_TIEP, rng) for _ in range(50))
-    langson_round.double_entry_percent = 100
-    assert all(services.drawn_for_double_entry(langson_round, c, rng) for c in services.PAPER_CHANNELS for _ in range(20))
-    assert not services.drawn_for_double_entry(langson_round, Channel.TRUC_TUYEN, rng)
-    assert not services.drawn_for_double_entry(langson_round, Channel.DIEN_THOAI, rng)
+def at(percent: int) -> SurveyRound:
+    """A round (unsaved: the draw reads only its percent) drawing `percent` % of paper questionnaires."""
+    return SurveyRound(code="LS-THU", double_entry_percent=percent)
+
+
+@pytest.mark.parametrize(
+    ("percent", "draw", "drawn"),
+    [
+        (30, 0.0, True),
+        (30, 0.2999, True),  # 29.99 < 30
+        (30, 0.30, False),  # 30 is not below 30
+        (30, 0.9999, False),
+        (1, 0.0099, True),
+        (1, 0.01, False),
+        (99, 0.9899, True),
+        (99, 0.99, False),
+    ],
+)
+def test_a_paper_questionnaire_is_drawn_when_the_draw_is_below_the_percent(percent, draw, drawn):
+    rng = ScriptedRandom(draw)
+    assert services.drawn_for_double_entry(at(percent), Channel.BUU_DIEN, rng) is drawn
+    assert rng.calls == 1  # the injected generator decided, once
+
+
+@pytest.mark.parametrize("channel", sorted(services.PAPER_CHANNELS))
+def test_the_boundaries_0_and_100_percent_whatever_the_draw(channel):
+    for draw in (0.0, 0.5, 0.999999):
+        assert not services.drawn_for_double_entry(at(0), channel, ScriptedRandom(draw))
+        assert services.drawn_for_double_entry(at(100), channel, ScriptedRandom(draw))
+
+
+@pytest.mark.parametrize("channel", [Channel.TRUC_TUYEN, Channel.DIEN_THOAI])
+def test_online_and_telephone_answers_are_never_drawn(channel):
+    rng = ScriptedRandom(0.0)
+    for percent in (1, 50, 100):
+        assert not services.drawn_for_double_entry(at(percent), channel, rng)
+
+
+def test_selection_is_reproducible_with_a_seeded_generator():
+    assert random.Random(7).random() == pytest.approx(0.3238327648)  # the first draw of seed 7
+    assert not services.drawn_for_double_entry(at(30), Channel.TRUC_TIEP, random.Random(7))  # 32.38 ≥ 30
+    assert services.drawn_for_double_entry(at(33), Channel.TRUC_TIEP, random.Random(7))  # 32.38 < 33
+    rng_a, rng_b, reference = random.Random(2022), random.Random(2022), random.Random(2022)
+    draws_a = [services.drawn_for_double_entry(at(30), Channel.BUU_DIEN, rng_a) for _ in range(400)]
+    draws_b = [services.drawn_for_double_entry(at(30), Channel.BUU_DIEN, rng_b) for _ in range(400)]
+    assert draws_a == draws_b == [reference.random() * 100 < 30 for _ in range(400)]
+    assert sum(draws_a) == 116  # about 30 % of 400, and always these 116 with seed 2022
 
 
 def test_record_response_uses_the_injected_generator(langson_round, entry_officer):
     langson_round.double_entry_percent = 50
     langson_round.save(update_fields=["double_entry_percent"])
-    expected = [random.Random(99).random() * 100 < 50 for _ in range(1)]
-    rng = random.Random(99)
-    saved = services.record_response(survey_round=langson_round, row=second_row(langson_round, "STP-0009"),
-                                     entered_by=entry_officer, rng=rng)
-    assert (saved.verification == Verification.PENDING) == expected[0]
+    below, not_below = ScriptedRandom(0.49), ScriptedRandom(0.50)
+    drawn = services.record_response(survey_round=langson_round, row=second_row(langson_round, "STP-0009"),
+                                     entered_by=entry_officer, rng=below)
+    kept = services.record_response(survey_round=langson_round, row=second_row(langson_round, "STP-0010"),
+                                    entered_by=entry_officer, rng=not_below)
+    assert (below.calls, not_below.calls) == (1, 1)
+    assert drawn.verification == Verification.PENDING
+    assert kept.verification == Verification.NOT_REQUIRED
+    assert Response.objects.get(pk=drawn.pk).verification == Verification.PENDING
 
 
 def test_a_drawn_questionnaire_waits_and_does_not_count(double_round, entry_officer, record):

@@ -277,10 +277,10 @@ def test_status_updates_by_serial_and_response_rate(client, langson_round, staff
     for serial in ("KM-STP-LLTP-001", "KM-STP-LLTP-002"):
         record_response(survey_round=langson_round, row=paper_row(serial),
                         entered_by=staff)
-    frames.mark_returned(survey_round=langson_round, ma_phieu="KM-STP-LLTP-001")
+    frames.mark_returned(survey_round=langson_round, ma_phieu="KM-STP-LLTP-001", actor=staff)
     assert FrameContact.objects.get(ma_phieu="KM-STP-LLTP-001").status == ContactStatus.RETURNED
     assert FrameContact.objects.get(ma_phieu="KM-STP-LLTP-001").response.ma_phieu == "KM-STP-LLTP-001"
-    assert frames.mark_returned(survey_round=langson_round, ma_phieu="KHONG-CO") is None
+    assert frames.mark_returned(survey_round=langson_round, ma_phieu="KHONG-CO", actor=staff) is None
 
     rows, total = frames.response_rates(langson_round, None)
     lltp = next(r for r in rows if (r.agency_code, r.domain_code) == ("STP", "LLTP"))

@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -22,18 +21,19 @@ from surveys import roles
 from surveys.importing import ParsedRow
 from surveys.models import AuditEntry, SurveyRound
 from surveys.services import record_response
+from tests.caching import use_own_cache_namespace
 from tests.security.users import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Targets, definitions and filtered results are cached by round id, and test databases
-    reuse ids: start every test from an empty cache."""
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(settings):
+    """Targets, definitions and filtered results are cached by round code, id and data_version,
+    which the rounds of successive tests on one test database repeat (each test's rows are
+    rolled back): start every test from an empty cache namespace of its own. Not `cache.clear()`:
+    the cache is shared with the other test processes, whose entries and counts it would wipe."""
+    use_own_cache_namespace(settings)
 
 
 @pytest.fixture
@@ -389,3 +389,21 @@ def test_pages_carry_the_polling_status_badge(hand_round, leader, client):
     html = client.get("/chi-so/LS-2022/tong-quan/").content.decode()
     assert 'data-status-url="/chi-so/LS-2022/trang-thai/"' in html
     assert "js/computed-status.js" in html
+
+
+def test_trends_hold_a_round_on_another_questionnaire(seeded, leader, client):
+    """A later round on its own copy of the questionnaire is listed by its SIPAS; its factors,
+    not compared across questionnaires here, read "—" (this was a 500)."""
+    from surveys.round_services import create_round
+
+    later = create_round(code="LS-2023", name="Khảo sát SIPAS 2023", year=2023, starts_on=dt.date(2023, 9, 1),
+                         ends_on=dt.date(2023, 11, 30), created_by=None, source_round=seeded,
+                         new_questionnaire_code="SIPAS-LS-2023")
+    assert later.questionnaire_id != seeded.questionnaire_id
+    recompute_round(round_id=later.pk, force=True)
+    client.force_login(leader)
+    response = client.get("/chi-so/LS-2022/xu-huong/")
+    assert response.status_code == 200
+    html = text_of(response)
+    row = re.search(r'<tr data-year="2023" data-source="round">(.*?)</tr>', html).group(1)
+    assert "Đợt LS-2023" in row and row.count('<td class="num">—</td>') == 1 + len(seeded.questionnaire.factors.all())

@@ -1,4 +1,4 @@
-"""Admin for every model; a questionnaire in use is locked and can be copied instead."""
+"""Admin for every model; questionnaires are only shown there (edited in the builder) and can be copied."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -40,19 +40,23 @@ def test_admin_index_results_and_published(admin_client_ls):
         assert admin_client_ls.get(reverse(f"admin:indexes_{model}_changelist")).status_code == 200
 
 
-def test_questionnaire_locks_once_its_round_has_responses(admin_client_ls, langson_round):
+def test_questions_are_view_only_in_the_admin_locked_or_not(admin_client_ls, langson_round):
+    """Questionnaires change in the builder (/bo-cau-hoi/), which checks its rules and its own
+    lock; the admin only shows them, before and after the round has responses."""
     questionnaire = langson_round.questionnaire
     question = Question.objects.get(questionnaire=questionnaire, code="C1.1")
     url = reverse("admin:surveys_question_change", args=[question.pk])
-    assert not questionnaire.is_locked
-    assert b'name="text"' in admin_client_ls.get(url).content
-    add_one_response(langson_round)
-    assert questionnaire.is_locked
-    page = admin_client_ls.get(url)
-    assert page.status_code == 200 and b'name="text"' not in page.content  # view only
-    posted = admin_client_ls.post(url, {"text": "đã sửa"})
-    assert posted.status_code == 403
-    assert Question.objects.get(pk=question.pk).text != "đã sửa"
+    builder = reverse("builder:questionnaire_detail", args=[questionnaire.code]).encode()
+    for with_responses in (False, True):
+        if with_responses:
+            add_one_response(langson_round)
+        assert questionnaire.is_locked is with_responses
+        page = admin_client_ls.get(url)
+        assert page.status_code == 200 and b'name="text"' not in page.content  # view only
+        assert builder in page.content
+        posted = admin_client_ls.post(url, {"text": "đã sửa"})
+        assert posted.status_code == 403
+        assert Question.objects.get(pk=question.pk).text != "đã sửa"
 
 
 def test_copy_questionnaire_keeps_every_rule(langson_round):
