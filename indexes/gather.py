@@ -70,14 +70,15 @@ def group_tallies(
         for code, column in layout.criteria.items():
             tally.criterion_answered[code] = row[f"{column}_a"]
             tally.criterion_satisfied[code] = row[f"{column}_s"]
-        counts = unpack_counts(layout, row)
+        agency, domain = agency_codes[row["agency_id"]], domain_codes[row["domain_id"]]
+        counts = unpack_counts(layout, row, group_size=row["n"], group=f"Cơ quan {agency} × lĩnh vực {domain}")
         for question in share_questions(definition):
             chosen = {option: counts[(question.code, option)] for option in question.options}
             tally.option_chosen[question.code].update(chosen)
             tally.question_answered[question.code] = (
                 counts[(question.code, ANSWERED)] if question.kind == "multi" else sum(chosen.values())
             )
-        tallies[(agency_codes[row["agency_id"]], domain_codes[row["domain_id"]])] = tally
+        tallies[(agency, domain)] = tally
     return tallies
 
 

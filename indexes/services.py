@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys import audit
-from surveys.models import SurveyRound
+from surveys.models import SLOT_LAYOUT, SurveyRound
 from surveys.selectors import load_definition
+from surveys.services import rebuild_derived_columns
 
 from . import engine, gather
 from .models import IndexResult
@@ -51,6 +52,11 @@ def recompute_round(*, round_id: int, force: bool = False) -> bool:
     what is stored, and the round stays stale if a change arrived during the run.
     """
     survey_round = SurveyRound.objects.select_related("questionnaire").get(pk=round_id)
+    if survey_round.slot_layout < SLOT_LAYOUT:
+        # Written before a change of the slot layout (an upgraded database): rebuilt from the
+        # answer rows first, or the computation would read counters that were never filled.
+        rebuild_derived_columns(survey_round=survey_round)
+        survey_round = SurveyRound.objects.select_related("questionnaire").get(pk=round_id)
     version = survey_round.data_version
     if not force and survey_round.computed_version >= version and survey_round.computed_at:
         return False

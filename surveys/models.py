@@ -22,6 +22,10 @@ MAX_CRITERIA = 40
 OPTION_COLUMNS = 30
 FIELDS_PER_COLUMN = 3
 FIELD_BITS = 20
+# The version of that layout. A round whose responses were written in an older one (a database
+# upgraded across a layout change, such as 0003's packed counters) has them rebuilt from its
+# answer rows before its next computation (indexes.services.recompute_round).
+SLOT_LAYOUT = 1
 
 
 class Level(models.Model):
@@ -254,6 +258,7 @@ class SurveyRound(models.Model):
         help_text="0 = không nhập lần hai; 100 = mọi phiếu giấy. Phiếu được chọn ngẫu nhiên khi nhập lần đầu.",
     )
     online_enabled = models.BooleanField("cho phép trả lời trực tuyến", default=True)
+    slot_layout = models.PositiveSmallIntegerField(default=SLOT_LAYOUT, editable=False)
 
     class Meta:
         ordering = ["-year", "code"]

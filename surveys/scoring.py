@@ -16,7 +16,14 @@ from .definition import AnswerValue, QuestionnaireDef, score_answers
 from .models import FIELD_BITS, FIELDS_PER_COLUMN, MAX_CRITERIA, MAX_FACTORS, OPTION_COLUMNS
 
 FIELD_MASK = (1 << FIELD_BITS) - 1
+# Each questionnaire adds at most 1 to a counter, so a group of this many cannot carry one
+# counter into its neighbour; a larger group could, and is refused rather than read wrong.
+MAX_GROUP_SIZE = FIELD_MASK
 ANSWERED = None  # the counter key of "answered this multi-choice question"
+
+
+class SlotOverflow(Exception):
+    """Một cơ quan × lĩnh vực có nhiều phiếu hơn bộ đếm phương án đếm được."""
 
 OptionKey = tuple[str, int | None]  # (question code, option number or ANSWERED)
 
@@ -91,8 +98,18 @@ def derived_columns(definition: QuestionnaireDef, answers: Mapping[str, AnswerVa
     return row
 
 
-def unpack_counts(layout: Slots, sums: Mapping[str, int | None]) -> dict[OptionKey, int]:
-    """Option counters from the summed `pNN` columns of a group."""
+def unpack_counts(layout: Slots, sums: Mapping[str, int | None], *, group_size: int, group: str) -> dict[OptionKey, int]:
+    """Option counters from the summed `pNN` columns of a group of `group_size` questionnaires
+    (`group` names it in the refusal)."""
+    if group_size > MAX_GROUP_SIZE:
+        def thousands(number: int) -> str:
+            return f"{number:,}".replace(",", ".")
+
+        raise SlotOverflow(
+            f"{group} có {thousands(group_size)} phiếu, quá {thousands(MAX_GROUP_SIZE)} phiếu mà bộ đếm phương án "
+            "(20 bit) đếm chính xác được: không tính chỉ số để tránh sai số. Hãy tách lĩnh vực hoặc liên hệ quản trị "
+            "hệ thống."
+        )
     return {key: (int(sums.get(column) or 0) >> shift) & FIELD_MASK for key, (column, shift) in layout.options.items()}
 
 

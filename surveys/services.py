@@ -13,6 +13,7 @@ from . import audit, quality
 from .definition import QuestionnaireDef
 from .importing import ImportContext, ParsedRow, RowError, WorkbookUnreadable, check_row, read_workbook
 from .models import (
+    SLOT_LAYOUT,
     Agency,
     Answer,
     Channel,
@@ -510,5 +511,6 @@ def rebuild_derived_columns(*, survey_round: SurveyRound, batch_size: int = 2000
             Response.objects.bulk_update(changed, fields)
             changed = []
     Response.objects.bulk_update(changed, fields)
+    SurveyRound.objects.filter(pk=survey_round.pk).update(slot_layout=SLOT_LAYOUT)
     mark_round_changed(survey_round=survey_round)
     return responses.count()

@@ -9,7 +9,7 @@ from indexes.models import IndexResult
 from surveys import services as survey_services
 from surveys.definition import score_answers
 from surveys.demo import allocate, generate_rows
-from surveys.models import Response, RoundAgencyDomain, SurveyRound
+from surveys.models import SLOT_LAYOUT, Response, RoundAgencyDomain, SurveyRound
 from surveys.selectors import load_definition
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,44 @@ def test_rebuilding_derived_columns_from_answers_changes_nothing(langson_round, 
         (r.scope, r.code, r.values.n, r.values.criteria, r.values.shares) for r in before
     ]
     assert [r.values.sipas for r in after] == pytest.approx([r.values.sipas for r in before], nan_ok=True)
+
+
+# ---- slot storage: the 20-bit counters and the upgrade path ----------------------------------
+def test_a_counter_holds_its_group_up_to_the_limit_and_a_larger_group_is_refused(langson_round):
+    from surveys.scoring import FIELD_MASK, MAX_GROUP_SIZE, SlotOverflow, slots, unpack_counts
+
+    layout = slots(load_definition(langson_round.questionnaire))
+    (first, shift), second = layout.options[("A1", 1)], layout.options[("A1", 2)]
+    assert second == (first, shift + 20)  # the next option's counter sits right above
+    # Every questionnaire of the group chose A1 = 1: the counter reads the whole group …
+    full = unpack_counts(layout, {first: MAX_GROUP_SIZE << shift}, group_size=MAX_GROUP_SIZE, group="STP × LLTP")
+    assert (full[("A1", 1)], full[("A1", 2)]) == (FIELD_MASK, 0)
+    # … one more would carry into option 2 (read as 0 and 1): that group is refused instead.
+    carried = (MAX_GROUP_SIZE + 1) << shift
+    assert ((carried >> shift) & FIELD_MASK, (carried >> (shift + 20)) & FIELD_MASK) == (0, 1)
+    with pytest.raises(SlotOverflow, match=r"STP × LLTP có 1\.048\.576 phiếu, quá 1\.048\.575 phiếu"):
+        unpack_counts(layout, {first: carried}, group_size=MAX_GROUP_SIZE + 1, group="STP × LLTP")
+
+
+def test_the_computation_refuses_a_group_past_the_limit_by_name(langson_round, demo_rows, monkeypatch):
+    from surveys import scoring
+
+    group_sizes = Response.objects.filter(round=langson_round).values_list("agency__code", "domain__code")
+    biggest = max({pair: list(group_sizes).count(pair) for pair in set(group_sizes)}.items(), key=lambda i: i[1])
+    monkeypatch.setattr(scoring, "MAX_GROUP_SIZE", biggest[1] - 1)  # the limit, scaled down
+    with pytest.raises(scoring.SlotOverflow, match=rf"lĩnh vực {biggest[0][1]} có {biggest[1]} phiếu"):
+        services.recompute_round(round_id=langson_round.pk, force=True)
+    assert not IndexResult.objects.filter(round=langson_round).exists()
+
+
+def test_an_upgraded_database_rebuilds_its_counters_before_computing(langson_round, demo_rows):
+    """As after migration 0003 (packed counters added empty) and 0009 (rounds marked layout 0)."""
+    services.recompute_round(round_id=langson_round.pk, force=True)
+    before = {(r.scope, r.code): r.shares for r in IndexResult.objects.filter(round=langson_round)}
+    assert before[("province", "")]["A1"]
+    Response.objects.filter(round=langson_round).update(**{f"p{k:02d}": 0 for k in range(1, 31)})
+    SurveyRound.objects.filter(pk=langson_round.pk).update(slot_layout=0)
+    assert services.recompute_round(round_id=langson_round.pk, force=True)
+    after = {(r.scope, r.code): r.shares for r in IndexResult.objects.filter(round=langson_round)}
+    assert after == before
+    assert SurveyRound.objects.get(pk=langson_round.pk).slot_layout == SLOT_LAYOUT
