@@ -174,6 +174,10 @@ CACHES["default"]["KEY_FUNCTION"] = cache_key
 # alike, e.g. both 127.0.0.1/sipas, sharing one Redis (give each its own).
 CACHES["default"]["KEY_PREFIX"] = env.str("SIPAS_CACHE_KEY_PREFIX", default=CACHES["default"].get("KEY_PREFIX", ""))
 RATELIMIT_USE_CACHE = "default"
+if not _CACHE_URL:
+    # django-ratelimit's checks (registered once its module is imported) rightly say the file
+    # cache counts with a read then a write: accepted for the one-machine default, as above.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # With the cache unreachable no count can be kept: take the answers (CSRF, the submission key
 # and the honeypot still apply) rather than refuse every citizen with the 429 page.
 RATELIMIT_FAIL_OPEN = True
