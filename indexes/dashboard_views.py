@@ -26,6 +26,7 @@ from surveys import access
 from surveys.models import Agency, Channel, Domain, RoundAgencyDomain
 
 from . import dashboards as d
+from . import targets as t
 from .formatting import format_percent
 
 XLSX_PARAM = "tai"
@@ -239,7 +240,7 @@ def dashboard_overview(request, code):
     definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
     results = d.RoundResults(survey_round, definition, result_filter)
-    page = d.overview(results, d.round_targets(survey_round))
+    page = d.overview(results, t.round_targets(survey_round))
     chart_factors = chart_criteria = chart_levels = ""
     if page.province:
         chart_factors = charts.profile_chart([_bar_item(f"{f.code} {f.name}", f.figure) for f in page.factors],
@@ -263,7 +264,7 @@ def dashboard_levels(request, code):
     survey_round = _round_for_all_results(request, code)
     definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
-    targets = d.round_targets(survey_round)
+    targets = t.round_targets(survey_round)
     page = d.levels_page(d.RoundResults(survey_round, definition, result_filter), targets)
     chart = _bar([_bar_item(f.name, f.sipas) for f in page.district_areas],
                  title="SIPAS theo địa bàn huyện (huyện và các xã)", target=targets.sipas)
@@ -280,7 +281,7 @@ def dashboard_ranking(request, code):
     survey_round = _round_for_all_results(request, code)
     definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
-    targets = d.round_targets(survey_round)
+    targets = t.round_targets(survey_round)
     levels = d.ranking(d.RoundResults(survey_round, definition, result_filter), targets,
                        d.agency_places(survey_round))
     level_charts = {
@@ -313,7 +314,7 @@ def dashboard_agency(request, code, agency_code):
         raise Http404("Không tìm thấy cơ quan.")
     definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
-    targets = d.round_targets(survey_round)
+    targets = t.round_targets(survey_round)
     page = d.agency_page(d.RoundResults(survey_round, definition, result_filter), agency_code, targets, places)
     if page is None:
         raise Http404("Chưa có kết quả của cơ quan này.")
@@ -358,7 +359,7 @@ def dashboard_domains(request, code):
     survey_round = _round_for_all_results(request, code)
     definition = d.round_definition(survey_round)
     form, result_filter = _filter(request)
-    targets = d.round_targets(survey_round)
+    targets = t.round_targets(survey_round)
     page = d.domains_page(d.RoundResults(survey_round, definition, result_filter), targets)
     ordered = sorted((r for r in page.rows if r.sipas.value is not None), key=lambda r: -r.sipas.value)
     chart = _bar([_bar_item(r.name, r.sipas, "lĩnh vực trọng điểm" if r.sipas.target is not None else "")
@@ -432,7 +433,7 @@ def dashboard_targets(request, code):
     """Chỉ tiêu của đợt: everyone who reads all results sees them; staff who manage rounds edit."""
     survey_round = _round_for_all_results(request, code)
     can_edit = access.can(request.user, access.MANAGE_ROUNDS)
-    targets = d.round_targets(survey_round)
+    targets = t.round_targets(survey_round)
     round_domains = (
         Domain.objects.filter(pk__in=RoundAgencyDomain.objects.filter(round=survey_round).values("domain_id"))
         .order_by("name")
@@ -443,7 +444,7 @@ def dashboard_targets(request, code):
             raise PermissionDenied("Chỉ cán bộ Sở Nội vụ quản lý đợt khảo sát mới sửa được chỉ tiêu.")
         form = TargetsForm(request.POST, domain_choices=choices)
         if form.is_valid():
-            d.update_round_targets(
+            t.update_round_targets(
                 survey_round=survey_round, sipas=form.cleaned_data["sipas"], domain=form.cleaned_data["domain"],
                 domain_codes=form.cleaned_data["domains"], actor=request.user,
             )

@@ -18,30 +18,23 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from surveys import audit
 from surveys.definition import QuestionDef, QuestionnaireDef
-from surveys.models import COUNTED_VERIFICATIONS, Answer, Channel, Domain, Question, RoundAgency, SurveyRound
+from surveys.models import COUNTED_VERIFICATIONS, Answer, Channel, Question, RoundAgency, SurveyRound
 from surveys.selectors import load_definition
 
 from . import engine, gather
-from .models import IndexResult, PublishedResult, RoundTargets, Scope
+from .models import IndexResult, PublishedResult, Scope
 from .statistics import is_small_sample, rank_ranges, share_interval, wilson_interval
+from .targets import Targets
 
 FILTER_CACHE_SECONDS = 6 * 3600
 DEFINITION_CACHE_SECONDS = 60
-TARGETS_CACHE_SECONDS = 30  # a safety net: update_round_targets deletes the shared entry
-DEFAULT_SIPAS_TARGET = 90.0
-DEFAULT_DOMAIN_TARGET = 80.0
-# Land, construction, investment: the domains the seeds hold to ≥ 80% (Sơn La 2022).
-DEFAULT_TARGET_DOMAINS = ("DATDAI", "HDXD", "DTVN")
 MAX_COMMENTS = 200
 DEMOGRAPHIC_SECTION = "A"
 PROCESS_SECTION = "B"
@@ -314,48 +307,6 @@ class RoundResults:
         )
         qs = IndexResult.objects.filter(about, round=self.round).order_by("order")
         return [from_stored(r, self.definition) for r in qs]
-
-
-# ---------------------------------------------------------------------------------------------
-# Targets
-# ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Targets:
-    sipas: float
-    domain: float
-    domain_codes: frozenset[str]
-    domain_names: tuple[str, ...] = ()
-    saved: bool = False
-
-    def for_domain(self, code: str) -> float | None:
-        return self.domain if code in self.domain_codes else None
-
-
-def targets_cache_key(survey_round: SurveyRound) -> str:
-    # Not per data_version: the writer's copy of the round may hold an older one than readers'.
-    return f"sipas:dashboard:targets:{survey_round.code}:{survey_round.pk}"
-
-
-def round_targets(survey_round: SurveyRound) -> Targets:
-    """The round's targets (cached; `update_round_targets` clears the entry)."""
-    key = targets_cache_key(survey_round)
-    targets = cache.get(key)
-    if targets is None:
-        targets = stored_targets(survey_round)
-        cache.set(key, targets, TARGETS_CACHE_SECONDS)
-    return targets
-
-
-def stored_targets(survey_round: SurveyRound) -> Targets:
-    """The round's targets, or the defaults of the seeds when staff have not set them."""
-    stored = RoundTargets.objects.filter(round=survey_round).first()
-    if stored is None:
-        domains = list(Domain.objects.filter(code__in=DEFAULT_TARGET_DOMAINS).order_by("code"))
-        return Targets(DEFAULT_SIPAS_TARGET, DEFAULT_DOMAIN_TARGET, frozenset(d.code for d in domains),
-                       tuple(d.name for d in domains))
-    domains = list(stored.domains.order_by("code"))
-    return Targets(float(stored.sipas), float(stored.domain), frozenset(d.code for d in domains),
-                   tuple(d.name for d in domains), saved=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1052,32 +1003,3 @@ def trends_tables(page: TrendsPage) -> list[SheetTable]:
     ]
     body.sort(key=lambda row: (row[0], row[1]))
     return [SheetTable("Xu hướng", headers, body, (3, 5, 6, *range(8, len(headers) + 1)))]
-
-
-
-# ---------------------------------------------------------------------------------------------
-# Service: staff set a round's targets (audited)
-# ---------------------------------------------------------------------------------------------
-@transaction.atomic
-def update_round_targets(
-    *, survey_round: SurveyRound, sipas: Decimal, domain: Decimal, domain_codes: Sequence[str], actor=None
-) -> RoundTargets:
-    """Đặt chỉ tiêu của đợt; writes one audit row with the values before and after."""
-    before = stored_targets(survey_round)
-    targets, _ = RoundTargets.objects.select_for_update().get_or_create(round=survey_round)
-    targets.sipas = sipas
-    targets.domain = domain
-    targets.save()
-    targets.domains.set(Domain.objects.filter(code__in=domain_codes))
-    audit.record(
-        action="đặt chỉ tiêu kết quả",
-        target=survey_round,
-        round_code=survey_round.code,
-        before={"sipas": before.sipas, "linh_vuc": before.domain, "cac_linh_vuc": sorted(before.domain_codes),
-                "da_luu": before.saved},
-        after={"sipas": float(sipas), "linh_vuc": float(domain), "cac_linh_vuc": sorted(domain_codes)},
-        actor=actor,
-    )
-    cache.delete(targets_cache_key(survey_round))
-    transaction.on_commit(lambda: cache.delete(targets_cache_key(survey_round)))
-    return targets

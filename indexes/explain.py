@@ -16,7 +16,6 @@ from surveys.scoring import slots
 from surveys.selectors import load_definition
 
 from . import engine, gather
-from .gather import SATISFIED_FROM
 from .models import IndexResult
 
 MAX_LISTED = 500
@@ -59,7 +58,7 @@ def _line(row: dict, definition: QuestionnaireDef, layout) -> RespondentLine:
     for factor in definition.factor_codes:
         values = [row[layout.criteria[q.code]] for q in definition.criteria if q.factor == factor]
         answered = [v for v in values if v is not None]
-        counts.append((sum(v >= SATISFIED_FROM for v in answered), len(answered)))
+        counts.append((sum(v in definition.satisfied_values for v in answered), len(answered)))
     return RespondentLine(
         row["ma_phieu"], row["agency__code"], row["domain__code"],
         a=sum(a for _, a in counts), b=sum(b for b, _ in counts), factor_counts=tuple(counts),

@@ -15,8 +15,6 @@ from surveys.scoring import ANSWERED, share_questions, slots, unpack_counts
 
 from .engine import AgencyNode, RoundStructure, Tally
 
-SATISFIED_FROM = 4  # 4 "Hài lòng" and 5 "Rất hài lòng"
-
 
 def aggregate_expressions(definition: QuestionnaireDef) -> dict:
     """The SELECT list of the grouped pass, by alias: SUM and COUNT of stored columns only
@@ -31,7 +29,7 @@ def aggregate_expressions(definition: QuestionnaireDef) -> dict:
         expressions[f"{column}_n"] = Count(column)
     for column in layout.criteria.values():
         expressions[f"{column}_a"] = Count(column)
-        expressions[f"{column}_s"] = Count(column, filter=Q(**{f"{column}__gte": SATISFIED_FROM}))
+        expressions[f"{column}_s"] = Count(column, filter=Q(**{f"{column}__in": sorted(definition.satisfied_values)}))
     for column in layout.option_columns:
         expressions[column] = Sum(column)
     return expressions

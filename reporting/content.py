@@ -13,19 +13,13 @@ from dataclasses import dataclass, field
 
 from indexes.formatting import format_number, format_percent
 from indexes.statistics import is_small_sample
+from indexes.targets import Targets
 from surveys.definition import QuestionnaireDef
 
 from . import charts
 
 SMALL = "mẫu nhỏ"
 CHART_ROWS = 30  # bars per chart: one chart fits one A4 page
-
-
-@dataclass(frozen=True)
-class Targets:
-    sipas: float = 90.0
-    domain: float = 80.0
-    domain_codes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

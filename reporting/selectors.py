@@ -1,50 +1,17 @@
 """Reads for the report: the round's facts beside its indexes, targets, versions, texts."""
 from __future__ import annotations
 
-from django.db import DatabaseError, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from indexes.models import IndexResult, PublishedResult, Scope
 from indexes.selectors import index_json
-from surveys.models import Channel, Domain, Level, Response, RoundAgencyDomain, RoundStatus, SurveyRound
+from indexes.targets import round_targets
+from surveys.models import Channel, Level, Response, RoundAgencyDomain, RoundStatus, SurveyRound
 from surveys.selectors import load_definition, round_agency_tree
 
-from .content import AgencyFact, LevelFact, ReportContent, RoundFacts, Targets, YearFigure, build_content
+from .content import AgencyFact, LevelFact, ReportContent, RoundFacts, YearFigure, build_content
 from .models import ReportFormat, ReportStatus, ReportText, ReportVersion
-
-# Fallback when the round has no targets of its own: SIPAS ≥ 90% (Đề án 2022–2025, mục 2.4),
-# the land, construction and investment domains ≥ 80%.
-DEFAULT_SIPAS_TARGET = 90.0
-DEFAULT_DOMAIN_TARGET = 80.0
-DEFAULT_TARGET_DOMAIN_WORDS = ("đất đai", "xây dựng", "đầu tư")
-
-
-def round_targets(survey_round: SurveyRound) -> Targets:
-    """The targets the round's results are held against: the round's own (indexes'
-    RoundTargets, when that model exists and the round has a row), else 90% / 80%."""
-    try:
-        from indexes.models import RoundTargets  # added by the dashboards work; optional here
-    except ImportError:
-        RoundTargets = None
-    if RoundTargets is not None:
-        try:
-            with transaction.atomic():  # a savepoint: a missing table must not spoil the caller's transaction
-                row = RoundTargets.objects.filter(round=survey_round).first()
-                if row is not None:
-                    return Targets(
-                        sipas=float(row.sipas),
-                        domain=float(row.domain),
-                        domain_codes=frozenset(row.domains.values_list("code", flat=True)),
-                    )
-        except DatabaseError:
-            pass
-    codes = frozenset(
-        code
-        for code, name in Domain.objects.values_list("code", "name")
-        if any(word in name.lower() for word in DEFAULT_TARGET_DOMAIN_WORDS)
-    )
-    return Targets(DEFAULT_SIPAS_TARGET, DEFAULT_DOMAIN_TARGET, codes)
 
 
 def _date(value) -> str:

@@ -46,6 +46,9 @@ class QuestionnaireDef:
     code: str
     questions: tuple[QuestionDef, ...]
     factors: tuple[FactorDef, ...]
+    # The scale values that count as satisfied (b_i of methodology §2): one rule for the
+    # respondent's score, the grouped SQL pass and the explanation pages.
+    satisfied_values: frozenset[int] = SATISFIED_VALUES
     by_code: Mapping[str, QuestionDef] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -179,7 +182,7 @@ def score_answers(definition: QuestionnaireDef, answers: Mapping[str, AnswerValu
     answered = {
         q.code for q in definition.criteria if isinstance(answers.get(q.code), int) and applies(q, answers)
     }
-    satisfied = {code for code in answered if answers[code] in SATISFIED_VALUES}
+    satisfied = {code for code in answered if answers[code] in definition.satisfied_values}
     factor_of = {q.code: q.factor for q in definition.criteria}
     factor_answered = {f: 0 for f in definition.factor_codes}
     factor_satisfied = {f: 0 for f in definition.factor_codes}
