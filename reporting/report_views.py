@@ -132,10 +132,10 @@ def download(request, code: str, pk: int):
     if version.status != ReportStatus.DONE or not version.file:
         raise Http404("Phiên bản báo cáo chưa sẵn sàng.")
     services.record_download(version=version, user=request.user)
-    return _file_response(version)
+    return file_response(version)
 
 
-def _file_response(version: ReportVersion) -> FileResponse:
+def file_response(version: ReportVersion) -> FileResponse:
     try:
         handle = version.file.open("rb")
     except FileNotFoundError:

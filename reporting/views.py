@@ -14,7 +14,7 @@ from indexes.models import IndexResult, Scope
 from surveys.models import Factor, RoundStatus, SurveyRound
 
 from . import charts, services
-from .report_views import _file_response
+from .report_views import file_response
 from .selectors import published_pdf, report_content
 
 
@@ -108,4 +108,4 @@ def public_pdf(request, code: str):
     if version is None:
         raise Http404("Báo cáo của đợt này chưa được công bố.")
     services.record_download(version=version, user=request.user)
-    return _file_response(version)
+    return file_response(version)

@@ -22,7 +22,7 @@ from .definition import QuestionnaireDef
 from .forms_entry import ResponseEntryForm
 from .importing import RowError
 from .models import Channel, Response, SecondEntry, SurveyRound, Verification
-from .response_views import ENTRY_CAPABILITIES, _not_open, _round, entry_data, entry_options
+from .response_views import ENTRY_CAPABILITIES, closed_notice, entry_data, entry_options, visible_round
 from .selectors import load_definition
 
 PAGE_SIZE = 50
@@ -39,7 +39,7 @@ def _require_reader(user) -> None:
 def second_entry_queue(request, code):
     """Phiếu chờ nhập lần hai that this officer may key (never the ones they keyed first)."""
     access.require(request.user, *ENTRY_CAPABILITIES)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     queue = access.second_entry_queue(request.user, survey_round).order_by("entered_at", "id")
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     waiting_mine = Response.objects.filter(
@@ -48,7 +48,7 @@ def second_entry_queue(request, code):
     return render(request, "double_entry/queue.html", {
         "round": survey_round, "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "waiting_mine": waiting_mine, "not_open": _not_open(survey_round),
+        "waiting_mine": waiting_mine, "not_open": closed_notice(survey_round),
         "can_read": access.can_read_double_entry(request.user),
     })
 
@@ -58,7 +58,7 @@ def second_entry_queue(request, code):
 def second_entry(request, code, pk):
     """The same keyboard form, blind: the serial is given, nothing of the first entry is shown."""
     access.require(request.user, *ENTRY_CAPABILITIES)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     queue = access.second_entry_queue(request.user, survey_round)
     response = queue.filter(pk=pk).first()
     if response is None:
@@ -93,7 +93,7 @@ def second_entry(request, code, pk):
     form.flag_invalid()
     return render(request, "double_entry/second_entry_form.html", {
         "round": survey_round, "form": form, "response": None, "target": response, "second_entry": True,
-        "not_open": _not_open(survey_round), "entry_data": entry_data(survey_round, form, agencies),
+        "not_open": closed_notice(survey_round), "entry_data": entry_data(survey_round, form, agencies),
     })
 
 
@@ -117,7 +117,7 @@ def _mismatches(request, survey_round: SurveyRound):
 @require_safe
 def mismatch_list(request, code):
     _require_reader(request.user)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     page = Paginator(_mismatches(request, survey_round), PAGE_SIZE).get_page(request.GET.get("page"))
     resolvable = set(access.resolvable_responses(request.user, survey_round).filter(
         pk__in=[r.pk for r in page.object_list]).values_list("pk", flat=True))
@@ -138,7 +138,7 @@ def mismatch_list(request, code):
 def mismatch_list_xlsx(request, code):
     """Every differing item of every questionnaire waiting for resolution, one row each."""
     _require_reader(request.user)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     definition = load_definition(survey_round.questionnaire)
     rows = []
     for response in _mismatches(request, survey_round).select_related("agency", "domain", "entered_by"):
@@ -163,7 +163,7 @@ def mismatch_resolve(request, code, pk):
     """The two entries side by side where they differ; a resolver picks, per item, the one that
     matches the paper."""
     _require_reader(request.user)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     response = get_object_or_404(
         access.visible_responses(request.user, survey_round).select_related("agency", "domain", "entered_by"),
         pk=pk, verification=Verification.MISMATCH,
@@ -231,7 +231,7 @@ def _name(user) -> str:
 @require_safe
 def agreement(request, code):
     _require_reader(request.user)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     definition = load_definition(survey_round.questionnaire)
     questions = double_entry.question_agreement(survey_round, definition)
     return render(request, "double_entry/agreement.html", {
@@ -246,7 +246,7 @@ def agreement(request, code):
 @require_safe
 def agreement_xlsx(request, code):
     _require_reader(request.user)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     definition = load_definition(survey_round.questionnaire)
     workbook = new_workbook()
     write_table(

@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     text = f"{size / (1024 * 1024):.1f}".replace(".", ",")
     return text[:-2] if text.endswith(",0") else text
 
@@ -34,7 +34,7 @@ class ImportWorkbookForm(forms.Form):
         self.upload_too_large = upload_too_large
         self.fields["workbook"].help_text = (
             f"Trang đầu tên “Phieu”, dòng 1 là mã cột, mỗi dòng một phiếu. "
-            f"Tối đa {_megabytes(self.max_bytes)} MB."
+            f"Tối đa {megabytes(self.max_bytes)} MB."
         )
         self.helper = FormHelper()
         self.helper.form_method = "post"
@@ -57,12 +57,12 @@ class ImportWorkbookForm(forms.Form):
             return forms.ValidationError(
                 "Tệp quá lớn (%(size)s MB); chỉ nhận tệp tối đa %(max)s MB. Hãy chia thành nhiều tệp.",
                 code="too_large",
-                params={"size": _megabytes(size), "max": _megabytes(self.max_bytes)},
+                params={"size": megabytes(size), "max": megabytes(self.max_bytes)},
             )
         return forms.ValidationError(
             "Tệp quá lớn; chỉ nhận tệp tối đa %(max)s MB. Hãy chia thành nhiều tệp.",
             code="too_large",
-            params={"max": _megabytes(self.max_bytes)},
+            params={"max": megabytes(self.max_bytes)},
         )
 
     def full_clean(self):

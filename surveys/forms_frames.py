@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
-from .forms import ImportWorkbookForm, _megabytes
+from .forms import ImportWorkbookForm, megabytes
 from .models import Agency, ContactStatus
 
 
@@ -33,7 +33,7 @@ class FrameUploadForm(ImportWorkbookForm):
         self.fields["workbook"].label = "Danh sách người đã giải quyết thủ tục (.xlsx)"
         self.fields["workbook"].help_text = (
             "Dòng 1 là tiêu đề: Họ và tên, Địa chỉ, Điện thoại, Thủ tục, Mã lĩnh vực, Ngày trả kết quả. "
-            f"Tối đa {_megabytes(self.max_bytes)} MB."
+            f"Tối đa {megabytes(self.max_bytes)} MB."
         )
         self.helper.inputs[0].value = "Tải lên khung mẫu"
 

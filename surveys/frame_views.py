@@ -19,6 +19,7 @@ from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_ta
 from . import access, audit, frames
 from .forms_frames import ContactFilterForm, ContactStatusForm, DrawForm, FrameUploadForm
 from .models import Agency, ContactStatus, RoundAgencyDomain, RoundStatus, SampleDraw, SurveyRound
+from .paper import PaperBatchInvalid, PaperCopy, paper_questionnaires_pdf
 from .uploads import ImportSizeLimitHandler
 
 PAGE_SIZE = 100
@@ -39,14 +40,6 @@ def _agencies(survey_round: SurveyRound, agency_ids: set[int] | None):
 def _require_managers(request) -> None:
     if not access.can_manage_frames(request.user):
         access.require(request.user, access.MANAGE_ROUNDS)  # raises 403 with the usual message
-
-
-def _paper_available() -> bool:
-    try:
-        from . import paper  # noqa: F401  (helper module of the paper questionnaires)
-    except ImportError:
-        return False
-    return True
 
 
 @login_required
@@ -71,7 +64,6 @@ def frame_home(request, code):
         "purgeable": survey_round.status in frames.PURGEABLE_STATUSES,
         "draws": SampleDraw.objects.filter(round=survey_round).select_related("drawn_by")[:5],
         "draw_form": DrawForm(),
-        "paper": _paper_available(),
     })
 
 
@@ -319,11 +311,6 @@ def frame_paper_pdf(request, code):
     """Phiếu giấy for the drawn contacts not yet returned, each with its serial (surveys.paper)."""
     survey_round, agency_ids = _round(request, code)
     _require_managers(request)
-    if not _paper_available():
-        messages.error(request, "Chưa có chức năng in phiếu giấy trong bản cài đặt này.")
-        return redirect("surveys:frame_home", code=survey_round.code)
-    from .paper import PaperBatchInvalid, PaperCopy, paper_questionnaires_pdf
-
     contacts = frames.drawn_contacts(survey_round, agency_ids).filter(has_response=False).exclude(
         status__in=[ContactStatus.RETURNED, ContactStatus.REFUSED]
     )

@@ -19,7 +19,7 @@ from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_ta
 
 from . import access, audit, quality
 from .models import FlagKind, ResponseFlag, SurveyRound
-from .response_views import _round
+from .response_views import visible_round
 
 PAGE_SIZE = 50
 STATES = {"cho": "Chưa xem xét", "da": "Đã xem xét", "": "Tất cả"}
@@ -57,7 +57,7 @@ def _name(user) -> str:
 @require_safe
 def flag_list(request, code):
     _require(request.user)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     qs, state, kind = _flags(request, survey_round)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     base = ResponseFlag.objects.filter(response__round=survey_round)
@@ -76,7 +76,7 @@ def flag_list(request, code):
 @require_safe
 def flag_list_xlsx(request, code):
     _require(request.user)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     qs, state, kind = _flags(request, survey_round)
     workbook = new_workbook()
     write_table(
@@ -99,7 +99,7 @@ def flag_list_xlsx(request, code):
 @require_POST
 def flag_review(request, code, pk):
     _require(request.user)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     flag = get_object_or_404(
         ResponseFlag.objects.filter(
             response__in=access.visible_responses(request.user, survey_round).order_by().values("pk")

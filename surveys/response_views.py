@@ -44,7 +44,8 @@ ENTRY_CAPABILITIES = (access.ENTER_RESPONSES, access.ENTER_ANY_AGENCY)
 NOT_APPLICABLE = "không áp dụng"
 
 
-def _round(request, code: str) -> SurveyRound:
+def visible_round(request, code: str) -> SurveyRound:
+    """The round of `code` if the user has anything to do with it (else 404)."""
     return get_object_or_404(access.visible_rounds(request.user), code=code)
 
 
@@ -82,7 +83,7 @@ def _filter_query(filters: dict) -> str:
 @require_safe
 def response_list(request, code):
     access.require(request.user, *READ_CAPABILITIES)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     form, qs, filters = _filtered(request, survey_round)
     page = Paginator(qs.order_by("-entered_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -114,7 +115,7 @@ def response_list_xlsx(request, code):
     each one. Free-text answers are as `access.shown_free_text` lets this user read them: outside
     Sở Nội vụ staff, with phone numbers, e-mails and ID numbers masked."""
     access.require(request.user, *READ_CAPABILITIES)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     _form, qs, filters = _filtered(request, survey_round)
     definition = load_definition(survey_round.questionnaire)
     responses = list(qs.order_by("ma_phieu"))
@@ -215,7 +216,7 @@ def _answer_lines(question: QuestionDef, value: object, answers: dict, user) -> 
 @require_safe
 def response_detail(request, code, pk):
     access.require(request.user, *READ_CAPABILITIES)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     response = get_object_or_404(access.visible_responses(request.user, survey_round), pk=pk)
     definition = load_definition(survey_round.questionnaire)
     # Nhập kép is blind: whoever may still key this questionnaire a second time does not see
@@ -264,7 +265,8 @@ def _own_agency_code(user, survey_round: SurveyRound) -> str | None:
     return None
 
 
-def _not_open(survey_round: SurveyRound) -> str | None:
+def closed_notice(survey_round: SurveyRound) -> str | None:
+    """Why questionnaires cannot be keyed in the round now (None while it collects)."""
     try:
         services.ensure_collecting(survey_round)
     except services.RoundNotOpen as exc:
@@ -276,7 +278,7 @@ def _not_open(survey_round: SurveyRound) -> str | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def response_create(request, code):
     access.require(request.user, *ENTRY_CAPABILITIES)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     agencies = access.enterable_agencies(request.user, survey_round)
     if not agencies.exists():
         raise PermissionDenied("Bạn không được giao nhập phiếu cho cơ quan nào trong đợt này.")
@@ -287,7 +289,7 @@ def response_create(request, code):
 @require_http_methods(["GET", "HEAD", "POST"])
 def response_edit(request, code, pk):
     access.require(request.user, *ENTRY_CAPABILITIES)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     response = get_object_or_404(access.visible_responses(request.user, survey_round), pk=pk)
     if not access.editable_responses(request.user, survey_round).filter(pk=response.pk).exists():
         if access.blind_to_first_entry(request.user, survey_round).filter(pk=response.pk).exists():
@@ -400,7 +402,7 @@ def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], 
             "round": survey_round,
             "form": form,
             "response": response,
-            "not_open": _not_open(survey_round),
+            "not_open": closed_notice(survey_round),
             "entry_data": entry_data(survey_round, form, agencies),
             "second_entry": False,
         },
@@ -414,12 +416,12 @@ def my_responses(request, code):
     """Phiếu tôi đã nhập: the officer's own questionnaires, newest first, with edit while the
     round is open (access.editable_responses decides which)."""
     access.require(request.user, *ENTRY_CAPABILITIES)
-    survey_round = _round(request, code)
+    survey_round = visible_round(request, code)
     mine = access.visible_responses(request.user, survey_round).filter(entered_by=request.user)
     page = Paginator(
         mine.annotate(n_flags=Count("flags")).order_by("-entered_at", "-id"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    open_round = _not_open(survey_round) is None
+    open_round = closed_notice(survey_round) is None
     editable = set(
         access.editable_responses(request.user, survey_round).filter(pk__in=[r.pk for r in page.object_list])
         .values_list("pk", flat=True)
