@@ -57,6 +57,7 @@ run: venv
 	$(MANAGE) runserver $(ADDR)
 
 test: venv
+	$(VENV)/bin/lint-imports --no-cache
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u SIPAS_CACHE_URL $(VENV)/bin/pytest -q -n auto
 
 # For the PostgreSQL + Redis set-up (README): CELERY_BROKER_URL and DATABASE_URL in the

@@ -47,7 +47,7 @@ FILTERED = ("tong-quan/?kenh=BUU_DIEN", "xep-hang/?kenh=BUU_DIEN&tu_ngay=01/11/2
 def leader():
     from django.contrib.auth import get_user_model
 
-    from surveys import roles
+    from surveys.accounts import roles
     from tests.security.users import make_user
 
     user = get_user_model().objects.filter(username="bench-lanhdao").first()

@@ -47,7 +47,7 @@ def officer():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from surveys import roles
+    from surveys.accounts import roles
 
     user, _ = get_user_model().objects.get_or_create(username="bench-nhap-phieu", defaults={"first_name": "Đo"})
     user.groups.add(Group.objects.get(name=roles.STAFF))  # enters for every agency

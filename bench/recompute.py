@@ -85,9 +85,9 @@ def seed_responses(survey_round, n: int, seed: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from surveys.demo import allocate, generate_rows
     from surveys.models import Agency, Channel, Domain, Response, RoundAgencyDomain, Verification
-    from surveys.scoring import derived_columns, empty_columns
+    from surveys.questionnaires.scoring import derived_columns, empty_columns
+    from surveys.responses.demo import allocate, generate_rows
     from surveys.selectors import load_definition
 
     started = time.perf_counter()
@@ -164,7 +164,7 @@ def floor_sqls(survey_round) -> list[tuple[str, list]]:
     """Single passes that read every stored answer column once and compute nothing: one sums
     each column, one counts each; the floor is the faster of the two."""
     from surveys.models import Response
-    from surveys.scoring import empty_columns
+    from surveys.questionnaires.scoring import empty_columns
 
     table = Response._meta.db_table
     return [

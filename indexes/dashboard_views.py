@@ -1,6 +1,6 @@
 """The results dashboards (issue 6 §4): thin views over indexes.dashboards.
 
-Scoping comes from surveys.access only. Pages that aggregate many agencies (overview, levels,
+Scoping comes from surveys.accounts.access only. Pages that aggregate many agencies (overview, levels,
 ranking, domains, process, respondents, trends) need VIEW_ALL_RESULTS; an agency officer, who
 may read only their own agency (and its communes), reaches its own agency page — the overview
 sends them there. Every page takes the same filter (channel, collection dates) and offers the
@@ -20,14 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from reporting import charts
+from sipas_portal import charts
+from sipas_portal.formatting import format_percent
 from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
-from surveys import access
+from surveys.accounts import access
 from surveys.models import Agency, Channel, Domain, RoundAgencyDomain
 
 from . import dashboards as d
+from . import figures as fig
+from . import ranking as rk
+from . import sheets as sh
 from . import targets as t
-from .formatting import format_percent
 
 XLSX_PARAM = "tai"
 PAGES = (  # (url name, tab title) in tab order
@@ -71,11 +74,11 @@ class FilterForm(forms.Form):
             )
         return data
 
-    def result_filter(self) -> d.ResultFilter:
+    def result_filter(self) -> fig.ResultFilter:
         if not self.is_valid():
-            return d.NO_FILTER
+            return fig.NO_FILTER
         data = self.cleaned_data
-        return d.ResultFilter(data.get("kenh") or "", data.get("tu_ngay"), data.get("den_ngay"))
+        return fig.ResultFilter(data.get("kenh") or "", data.get("tu_ngay"), data.get("den_ngay"))
 
 
 class TargetsForm(forms.Form):
@@ -125,13 +128,13 @@ def _round_for_all_results(request, code):
     return survey_round
 
 
-def _filter(request) -> tuple[FilterForm, d.ResultFilter]:
+def _filter(request) -> tuple[FilterForm, fig.ResultFilter]:
     form = FilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"Bộ lọc chưa được áp dụng: {error}")
-    return form, form.result_filter() if form.is_bound else d.NO_FILTER
+    return form, form.result_filter() if form.is_bound else fig.NO_FILTER
 
 
 def _render(request, template, survey_round, page_name, context, tables, *, title, result_filter, filter_form):
@@ -202,7 +205,7 @@ def _bar(items, *, title, target=None):
     return charts.bar_chart(items, title=title, target=target) if items else ""
 
 
-def _bar_item(label: str, figure: d.Figure, note: str = ""):
+def _bar_item(label: str, figure: fig.Figure, note: str = ""):
     marks = [note] if note else []
     if figure.small_sample:
         marks.append("mẫu nhỏ")
@@ -237,9 +240,9 @@ def dashboard_overview(request, code):
         if own is None or own.agency_id not in agency_ids:
             raise PermissionDenied("Tài khoản chưa gắn với cơ quan nào.")
         return redirect("indexes:dashboard_agency", code=survey_round.code, agency_code=own.agency.code)
-    definition = d.round_definition(survey_round)
+    definition = fig.round_definition(survey_round)
     form, result_filter = _filter(request)
-    results = d.RoundResults(survey_round, definition, result_filter)
+    results = fig.RoundResults(survey_round, definition, result_filter)
     page = d.overview(results, t.round_targets(survey_round))
     chart_factors = chart_criteria = chart_levels = ""
     if page.province:
@@ -253,7 +256,7 @@ def dashboard_overview(request, code):
         request, "indexes/dashboard/overview.html", survey_round, "tong-quan",
         {"page": page, "factors": definition.factors, "chart_factors": chart_factors,
          "chart_criteria": chart_criteria, "chart_levels": chart_levels},
-        d.overview_tables(page, definition), title="Tổng quan toàn tỉnh", result_filter=result_filter,
+        sh.overview_tables(page, definition), title="Tổng quan toàn tỉnh", result_filter=result_filter,
         filter_form=form,
     )
 
@@ -262,16 +265,16 @@ def dashboard_overview(request, code):
 @require_safe
 def dashboard_levels(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = d.round_definition(survey_round)
+    definition = fig.round_definition(survey_round)
     form, result_filter = _filter(request)
     targets = t.round_targets(survey_round)
-    page = d.levels_page(d.RoundResults(survey_round, definition, result_filter), targets)
+    page = d.levels_page(fig.RoundResults(survey_round, definition, result_filter), targets)
     chart = _bar([_bar_item(f.name, f.sipas) for f in page.district_areas],
                  title="SIPAS theo địa bàn huyện (huyện và các xã)", target=targets.sipas)
     return _render(
         request, "indexes/dashboard/levels.html", survey_round, "theo-cap",
         {"page": page, "factors": definition.factors, "chart": chart},
-        d.levels_tables(page, definition), title="Kết quả theo cấp", result_filter=result_filter, filter_form=form,
+        sh.levels_tables(page, definition), title="Kết quả theo cấp", result_filter=result_filter, filter_form=form,
     )
 
 
@@ -279,11 +282,11 @@ def dashboard_levels(request, code):
 @require_safe
 def dashboard_ranking(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = d.round_definition(survey_round)
+    definition = fig.round_definition(survey_round)
     form, result_filter = _filter(request)
     targets = t.round_targets(survey_round)
-    levels = d.ranking(d.RoundResults(survey_round, definition, result_filter), targets,
-                       d.agency_places(survey_round))
+    levels = rk.ranking(fig.RoundResults(survey_round, definition, result_filter), targets,
+                       rk.agency_places(survey_round))
     level_charts = {
         level.code: _bar(
             [_bar_item(row.figures.name, row.figures.sipas,
@@ -297,7 +300,7 @@ def dashboard_ranking(request, code):
         request, "indexes/dashboard/ranking.html", survey_round, "xep-hang",
         {"levels": [(level, level_charts.get(level.code, "")) for level in levels], "factors": definition.factors,
          "targets": targets},
-        d.ranking_tables(levels, definition), title="Xếp hạng cơ quan", result_filter=result_filter,
+        sh.ranking_tables(levels, definition), title="Xếp hạng cơ quan", result_filter=result_filter,
         filter_form=form,
     )
 
@@ -306,16 +309,16 @@ def dashboard_ranking(request, code):
 @require_safe
 def dashboard_agency(request, code, agency_code):
     survey_round, agency_ids = _round_for_results(request, code)
-    places = d.agency_places(survey_round)
+    places = rk.agency_places(survey_round)
     if agency_code not in places:
         raise Http404("Cơ quan không tham gia đợt khảo sát này.")
     visible_codes = _visible_codes(agency_ids)
     if visible_codes is not None and agency_code not in visible_codes:
         raise Http404("Không tìm thấy cơ quan.")
-    definition = d.round_definition(survey_round)
+    definition = fig.round_definition(survey_round)
     form, result_filter = _filter(request)
     targets = t.round_targets(survey_round)
-    page = d.agency_page(d.RoundResults(survey_round, definition, result_filter), agency_code, targets, places)
+    page = d.agency_page(fig.RoundResults(survey_round, definition, result_filter), agency_code, targets, places)
     if page is None:
         raise Http404("Chưa có kết quả của cơ quan này.")
     page = _comments_as_shown_to(request.user, page)
@@ -334,7 +337,7 @@ def dashboard_agency(request, code, agency_code):
          "chart_criteria": chart_criteria, "chart_domains": chart_domains,
          "can_read_all": agency_ids is None, "visible_codes": visible_codes,
          "comments_masked": not access.sees_free_text_unmasked(request.user)},
-        d.agency_tables(page, definition), title=f"Kết quả của {page.agency.name}", result_filter=result_filter,
+        sh.agency_tables(page, definition), title=f"Kết quả của {page.agency.name}", result_filter=result_filter,
         filter_form=form,
     )
 
@@ -357,17 +360,17 @@ def _visible_codes(agency_ids: set[int] | None) -> set[str] | None:
 @require_safe
 def dashboard_domains(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = d.round_definition(survey_round)
+    definition = fig.round_definition(survey_round)
     form, result_filter = _filter(request)
     targets = t.round_targets(survey_round)
-    page = d.domains_page(d.RoundResults(survey_round, definition, result_filter), targets)
+    page = d.domains_page(fig.RoundResults(survey_round, definition, result_filter), targets)
     ordered = sorted((r for r in page.rows if r.sipas.value is not None), key=lambda r: -r.sipas.value)
     chart = _bar([_bar_item(r.name, r.sipas, "lĩnh vực trọng điểm" if r.sipas.target is not None else "")
                   for r in ordered], title="SIPAS theo lĩnh vực (khoảng tin cậy 95%)")
     return _render(
         request, "indexes/dashboard/domains.html", survey_round, "theo-linh-vuc",
         {"page": page, "factors": definition.factors, "chart": chart},
-        d.domains_tables(page, definition), title="Kết quả theo lĩnh vực", result_filter=result_filter,
+        sh.domains_tables(page, definition), title="Kết quả theo lĩnh vực", result_filter=result_filter,
         filter_form=form,
     )
 
@@ -376,9 +379,9 @@ def dashboard_domains(request, code):
 @require_safe
 def dashboard_process(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = d.round_definition(survey_round)
+    definition = fig.round_definition(survey_round)
     form, result_filter = _filter(request)
-    page = d.process_page(d.RoundResults(survey_round, definition, result_filter), d.agency_places(survey_round))
+    page = d.process_page(fig.RoundResults(survey_round, definition, result_filter), rk.agency_places(survey_round))
     chart = ""
     if page.indicator_rows:
         province = page.indicator_rows[0]
@@ -387,7 +390,7 @@ def dashboard_process(request, code):
     return _render(
         request, "indexes/dashboard/process.html", survey_round, "qua-trinh",
         {"page": page, "chart": chart},
-        d.process_tables(page), title="Quá trình giải quyết công việc", result_filter=result_filter,
+        sh.process_tables(page), title="Quá trình giải quyết công việc", result_filter=result_filter,
         filter_form=form,
     )
 
@@ -396,13 +399,13 @@ def dashboard_process(request, code):
 @require_safe
 def dashboard_demographics(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = d.round_definition(survey_round)
+    definition = fig.round_definition(survey_round)
     form, result_filter = _filter(request)
-    page = d.demographics_page(d.RoundResults(survey_round, definition, result_filter))
+    page = d.demographics_page(fig.RoundResults(survey_round, definition, result_filter))
     return _render(
         request, "indexes/dashboard/demographics.html", survey_round, "nguoi-tra-loi",
         {"page": page},
-        d.demographics_tables(page), title="Thông tin người trả lời", result_filter=result_filter,
+        sh.demographics_tables(page), title="Thông tin người trả lời", result_filter=result_filter,
         filter_form=form,
     )
 
@@ -411,7 +414,7 @@ def dashboard_demographics(request, code):
 @require_safe
 def dashboard_trends(request, code):
     survey_round = _round_for_all_results(request, code)
-    definition = d.round_definition(survey_round)
+    definition = fig.round_definition(survey_round)
     page = d.trends_page(survey_round, definition, access.visible_rounds(request.user))
     chart = ""
     if page.years:
@@ -422,8 +425,8 @@ def dashboard_trends(request, code):
         chart = charts.line_chart([s for s in series if s.points], title="SIPAS qua các năm", years=page.years)
     return _render(
         request, "indexes/dashboard/trends.html", survey_round, "xu-huong",
-        {"page": page, "chart": chart}, d.trends_tables(page), title="Xu hướng qua các năm",
-        result_filter=d.NO_FILTER, filter_form=None,
+        {"page": page, "chart": chart}, sh.trends_tables(page), title="Xu hướng qua các năm",
+        result_filter=fig.NO_FILTER, filter_form=None,
     )
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from surveys.definition import AnswerValue, QuestionnaireDef, ResponseScore
+from surveys.questionnaires.definition import AnswerValue, QuestionnaireDef, ResponseScore
 
 from .statistics import mean_interval
 

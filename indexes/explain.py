@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from surveys.definition import QuestionnaireDef
 from surveys.models import Response, SurveyRound
-from surveys.scoring import slots
+from surveys.questionnaires.definition import QuestionnaireDef
+from surveys.questionnaires.scoring import slots
 from surveys.selectors import load_definition
 
 from . import engine, gather

@@ -1,6 +1,6 @@
 """Feeding the engine from the database: one grouped pass over a round's responses.
 
-Each response carries its answers as a wide row of slot columns (surveys.scoring), so a
+Each response carries its answers as a wide row of slot columns (surveys.questionnaires.scoring), so a
 single `GROUP BY agency, domain` of plain SUM and COUNT gives every sum the engine needs —
 SIPAS and factor ratios, criterion counts, option counts — without reading an answer row.
 A few hundred groups come back; the engine rolls them up to every other scope.
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Q, Sum
 
-from surveys.definition import QuestionnaireDef
 from surveys.models import Agency, Domain, Response, RoundAgency, RoundAgencyDomain, SurveyRound
-from surveys.scoring import ANSWERED, share_questions, slots, unpack_counts
+from surveys.questionnaires.definition import QuestionnaireDef
+from surveys.questionnaires.scoring import ANSWERED, share_questions, slots, unpack_counts
 
 from .engine import AgencyNode, RoundStructure, Tally
 

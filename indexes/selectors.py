@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from surveys.definition import FactorDef
 from surveys.models import Agency, RoundAgency, SurveyRound
+from surveys.questionnaires.definition import FactorDef
 from surveys.selectors import load_definition, round_agency_tree
 
 from .models import IndexResult, Scope
@@ -25,7 +25,7 @@ def round_results(
     """The round's stored results, in engine order — the one place results are read, so the
     page and both downloads show the same rows.
 
-    `agency_ids` comes from surveys.access.result_agency_ids: None means every scope; a set
+    `agency_ids` comes from surveys.accounts.access.result_agency_ids: None means every scope; a set
     keeps only the rows about those agencies — each agency, its agency × domain rows and, for a
     district whose communes are in the set, its district area — never the province, levels
     or domains, which aggregate other agencies' answers."""

@@ -1,39 +1,16 @@
-"""Recomputing and storing a round's indexes, and asking the worker to do it."""
+"""Recomputing and storing a round's indexes (sending that work to the worker: indexes.tasks)."""
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from surveys import audit
+from surveys.accounts import audit
 from surveys.models import SLOT_LAYOUT, SurveyRound
+from surveys.responses.services import rebuild_derived_columns
 from surveys.selectors import load_definition
-from surveys.services import rebuild_derived_columns
 
 from . import engine, gather
 from .models import IndexResult
-
-logger = logging.getLogger(__name__)
-
-
-def request_recompute(*, round_id: int) -> None:
-    """Send the recomputation to the worker once the current transaction commits.
-
-    A broker that is down must never cost the officer their saved questionnaire: the round
-    stays marked stale (data_version > computed_version) and the periodic sweep picks it up.
-    """
-
-    def send() -> None:
-        from .tasks import recompute_round
-
-        try:
-            recompute_round.apply_async((round_id,), countdown=settings.SIPAS_RECOMPUTE_DELAY_SECONDS)
-        except Exception:
-            logger.exception("Không gửi được yêu cầu tính lại chỉ số đợt %s; sẽ tính lại khi hàng đợi hoạt động.", round_id)
-
-    transaction.on_commit(send)
 
 
 def compute_round(survey_round: SurveyRound) -> list[engine.ScopeResult]:

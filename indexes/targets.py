@@ -14,7 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
 
-from surveys import audit
+from surveys.accounts import audit
 from surveys.models import Domain, SurveyRound
 
 from .models import RoundTargets

@@ -1,4 +1,4 @@
-"""The index table, its downloads and the recompute button. Scoping comes from surveys.access
+"""The index table, its downloads and the recompute button. Scoping comes from surveys.accounts.access
 only: every view reads results through `selectors.round_results` with the user's
 `result_agency_ids`, so the page and both downloads always show the same rows."""
 import json
@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from sipas_portal.xlsx import attachment
-from surveys import access
+from surveys.accounts import access
 
 from . import selectors, services
 from .explain import MAX_LISTED, explain

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from indexes.formatting import format_number, format_percent
 from indexes.statistics import is_small_sample
 from indexes.targets import Targets
-from surveys.definition import QuestionnaireDef
-
-from . import charts
+from sipas_portal import charts
+from sipas_portal.formatting import format_number, format_percent
+from surveys.questionnaires.definition import QuestionnaireDef
 
 SMALL = "mẫu nhỏ"
 CHART_ROWS = 30  # bars per chart: one chart fits one A4 page

@@ -6,8 +6,8 @@ the usual wording of such reports as a starting point.
 """
 from __future__ import annotations
 
-from indexes.formatting import format_number, format_percent
-from surveys.masking import mask_personal_data
+from sipas_portal.formatting import format_number, format_percent
+from surveys.accounts.masking import mask_personal_data
 
 from .content import ReportContent
 from .models import ReportSection

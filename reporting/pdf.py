@@ -9,8 +9,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from indexes.formatting import format_number
 from indexes.statistics import is_small_sample
+from sipas_portal.formatting import format_number
 
 from .content import ReportContent
 from .drafts import section_texts

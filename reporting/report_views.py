@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from surveys import access
+from surveys.accounts import access
 from surveys.models import SurveyRound
 
 from . import services

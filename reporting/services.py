@@ -2,7 +2,6 @@
 version (by the worker or synchronously), record downloads."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
@@ -10,14 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from indexes.selectors import index_json
-from surveys import audit
+from surveys.accounts import audit
 from surveys.models import SurveyRound
 
 from .drafts import draft
 from .models import ReportFormat, ReportSection, ReportStatus, ReportText, ReportVersion
 from .selectors import report_content
-
-logger = logging.getLogger(__name__)
+from .signals import report_requested
 
 MAX_SECTION_LENGTH = 20_000
 
@@ -84,16 +82,7 @@ def request_report(*, survey_round: SurveyRound, report_format: str, user) -> Re
     audit.record(action="yêu cầu tạo báo cáo", target=version, round_code=survey_round.code,
                  after={"dinh_dang": report_format}, actor=user)
 
-    def send() -> None:
-        from .tasks import build_report_version
-
-        try:
-            build_report_version.delay(version.pk)
-        except Exception:
-            # The version stays "queued": the worker's sweep (or a new request) picks it up.
-            logger.exception("Không gửi được yêu cầu tạo báo cáo #%s tới hàng đợi.", version.pk)
-
-    transaction.on_commit(send)
+    report_requested.send(sender=ReportVersion, version_id=version.pk)
     return version
 
 

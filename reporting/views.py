@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
-from indexes.formatting import format_percent
 from indexes.models import IndexResult, Scope
+from sipas_portal import charts
+from sipas_portal.formatting import format_percent
 from surveys.models import Factor, RoundStatus, SurveyRound
 
-from . import charts, services
+from . import services
 from .report_views import file_response
 from .selectors import published_pdf, report_content
 

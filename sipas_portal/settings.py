@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login except those marked @login_not_required (public pages).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "surveys.audit.AuditContextMiddleware",
+    "surveys.accounts.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of the login view (django-axes lockout).
@@ -255,7 +255,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Uploaded import workbooks: a year's paper batch is far below this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# The import view's upload handler (surveys.uploads) stops reading a file past this size.
+# The import view's upload handler (surveys.responses.uploads) stops reading a file past this size.
 IMPORT_MAX_BYTES = env.int("SIPAS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # A workbook whose zip parts would expand beyond this is refused before it is opened (zip bomb).
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("SIPAS_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)

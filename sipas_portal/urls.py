@@ -6,23 +6,23 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from surveys import account_views
+from surveys.accounts import views as account_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="surveys:round_list", permanent=False)),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("dang-nhap/", include("surveys.urls_accounts")),  # password reset (public)
+    path("dang-nhap/", include("surveys.accounts.urls")),  # password reset (public)
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("tai-khoan/", include("surveys.urls_users")),  # own account; users for administrators
-    path("nhat-ky/", include("surveys.urls_audit")),
+    path("tai-khoan/", include("surveys.accounts.urls_users")),  # own account; users for administrators
+    path("nhat-ky/", include("surveys.accounts.urls_audit")),
     path("quan-tri/login/", account_views.admin_login),  # the admin signs in on the portal's page
     path("quan-tri/", admin.site.urls),
     path("dot/", include("surveys.urls")),
     path("chi-so/", include("indexes.urls")),
     path("cong-khai/", include("reporting.urls")),
-    path("bo-cau-hoi/", include("surveys.urls_builder")),  # questionnaire builder (Sở Nội vụ)
+    path("bo-cau-hoi/", include("surveys.questionnaires.urls")),  # questionnaire builder (Sở Nội vụ)
     path("bao-cao/", include("reporting.urls_report")),  # the annual report (staff, leadership)
-    path("phieu/", include("surveys.urls_online")),  # public online questionnaire
+    path("phieu/", include("surveys.sampling.urls_online")),  # public online questionnaire
     path("ke-hoach/", include("reporting.plans.urls")),  # kế hoạch cải thiện chỉ số
 ]
 

@@ -1,9 +1,9 @@
 """Admin for the survey domain (/quan-tri/).
 
 The admin site is no way around the portal's rules. Whatever a service of the portal checks or
-records — a round's status, settings, quotas and agencies (surveys.round_services), the
-questionnaires (surveys.builder_services), the responses, the accounts and roles
-(surveys.users) — is read-only here or not here at all, and the page points to the portal's
+records — a round's status, settings, quotas and agencies (surveys.rounds.services), the
+questionnaires (surveys.questionnaires.services), the responses, the accounts and roles
+(surveys.accounts.users) — is read-only here or not here at all, and the page points to the portal's
 page that does it. Editable stay only the reference lists the portal has no page for (cấp, cơ
 quan, lĩnh vực): each round keeps its own snapshot of the agency tree, so editing them changes
 no round's numbers; their codes, which stored results refer to, are fixed once created.
@@ -15,8 +15,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import access, builder_services
-from .models import (
+from surveys.accounts import access
+from surveys.models import (
     Agency,
     Answer,
     AuditEntry,
@@ -31,6 +31,7 @@ from .models import (
     Section,
     SurveyRound,
 )
+from surveys.questionnaires import services as builder_services
 
 
 class ReadOnlyAdminMixin:
@@ -50,7 +51,7 @@ class SuperuserOnlyAdminMixin:
     """Not in the admin at all unless the user is a superuser.
 
     For accounts, roles and whom an officer keys for: a Quản trị Sở Nội vụ manages those in the
-    portal (Người dùng), under surveys.users' rules. The admin's own forms would let them make
+    portal (Người dùng), under surveys.accounts.users' rules. The admin's own forms would let them make
     themself a superuser, give a role group any permission, or change a superuser's e-mail and
     take the account over with a password reset.
     """

@@ -3,14 +3,14 @@ from django.db.models.signals import post_migrate
 
 
 def sync_role_groups(sender, using="default", **kwargs) -> None:
-    """Keep one group per role with exactly the permissions surveys.roles gives it.
+    """Keep one group per role with exactly the permissions surveys.accounts.roles gives it.
 
     The administrators' role also holds the model permissions the admin site needs, except
     any change to the audit trail.
     """
     from django.contrib.auth.models import Group, Permission
 
-    from .roles import ADMIN, ADMIN_SITE_APPS, ROLE_PERMISSIONS
+    from surveys.accounts.roles import ADMIN, ADMIN_SITE_APPS, ROLE_PERMISSIONS
 
     permissions = Permission.objects.using(using)
     for role, codenames in ROLE_PERMISSIONS.items():
@@ -28,7 +28,7 @@ class SurveysConfig(AppConfig):
     verbose_name = "Khảo sát"
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401 — connects the audit signal handlers
+        from surveys.accounts import audit  # noqa: F401 — connects the audit signal handlers
 
         # After every app's migrations, not only this one's: the administrators' group also
         # takes the permissions of apps migrated later (indexes, reporting).

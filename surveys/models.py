@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 # A response keeps its answers a second time as one wide row of fixed slots (as LimeSurvey
-# does), so that one grouped SQL pass of plain SUM/COUNT computes every index (surveys.scoring,
+# does), so that one grouped SQL pass of plain SUM/COUNT computes every index (surveys.questionnaires.scoring,
 # indexes.gather). A questionnaire may use at most this many slots of each kind.
 MAX_FACTORS = 7
 MAX_CRITERIA = 40
@@ -379,7 +379,7 @@ class Response(models.Model):
     """Phiếu đã thu: one respondent's questionnaire about one agency and one domain.
 
     Besides the Answer rows (the record), the same transaction writes derived slot columns
-    (surveys.scoring): `ratio` = b_i/a_i, `f1`… = b_ik/a_ik per factor, `c01`… = the 1–5 answer
+    (surveys.questionnaires.scoring): `ratio` = b_i/a_i, `f1`… = b_ik/a_ik per factor, `c01`… = the 1–5 answer
     of each criterion that applies, `p01`… = the chosen options of the single- and
     multi-choice questions as packed counters. Indexes read only these columns.
     """
@@ -457,7 +457,7 @@ class Answer(models.Model):
 class Officer(models.Model):
     """Cán bộ: the agency a user works for and the agencies they may key questionnaires for.
 
-    Roles are Django groups (see surveys.access); this holds what scopes them.
+    Roles are Django groups (see surveys.accounts.access); this holds what scopes them.
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")

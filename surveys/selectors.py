@@ -4,8 +4,8 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .definition import FactorDef, QuestionDef, QuestionnaireDef
-from .models import Questionnaire, Response, RoundAgency, RoundAgencyDomain, SurveyRound
+from surveys.models import Questionnaire, Response, RoundAgency, RoundAgencyDomain, SurveyRound
+from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef
 
 
 def load_definition(questionnaire: Questionnaire) -> QuestionnaireDef:

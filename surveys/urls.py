@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import export_views, frame_views, response_views, views
+from surveys.responses import export_views
+from surveys.responses import views as response_views
+from surveys.rounds import views
+from surveys.sampling import views as frame_views
 
 app_name = "surveys"
 urlpatterns = [
@@ -20,7 +23,7 @@ urlpatterns = [
     path("<str:code>/du-lieu-phieu.xlsx", export_views.response_data_file, {"fmt": "xlsx"}, name="response_data_xlsx"),
     path("<str:code>/du-lieu-phieu.csv", export_views.response_data_file, {"fmt": "csv"}, name="response_data_csv"),
     path("<str:code>/du-lieu-phieu.sav", export_views.response_data_file, {"fmt": "sav"}, name="response_data_sav"),
-    # Khung mẫu và chọn mẫu (surveys.frame_views): người đã giải quyết thủ tục, chọn mẫu, danh sách, tỷ lệ thu về.
+    # Khung mẫu và chọn mẫu (surveys.sampling.views): người đã giải quyết thủ tục, chọn mẫu, danh sách, tỷ lệ thu về.
     path("<str:code>/khung-mau/", frame_views.frame_home, name="frame_home"),
     path("<str:code>/khung-mau/tai-len/", frame_views.frame_upload, name="frame_upload"),
     path("<str:code>/khung-mau/mau.xlsx", frame_views.frame_template, name="frame_template"),
@@ -38,7 +41,7 @@ urlpatterns = [
 ]
 
 # Nhập phiếu giấy bằng bàn phím, nhập kép và cảnh báo chất lượng (issue 5: 4, 5, 8).
-from . import double_entry_views, quality_views  # noqa: E402
+from surveys.responses import double_entry_views, quality_views  # noqa: E402
 
 urlpatterns += [
     path("<str:code>/phieu/cua-toi/", response_views.my_responses, name="my_responses"),
@@ -55,7 +58,7 @@ urlpatterns += [
 ]
 
 # Thiết lập đợt (issue 5: 1–2): đợt mới, thiết lập và trạng thái, lưới chỉ tiêu, in phiếu giấy.
-from . import round_setup_views  # noqa: E402
+from surveys.rounds import setup_views as round_setup_views  # noqa: E402
 
 # "moi/" goes first: "<str:code>/" would otherwise take it for a round code.
 urlpatterns.insert(0, path("moi/", round_setup_views.round_create, name="round_create"))

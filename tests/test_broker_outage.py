@@ -3,7 +3,7 @@
 The test starts its OWN redis-server on a free port (the machine's Redis on 6379 serves other
 people and CI) and a real `celery worker -B` (worker + beat) against it, with the stale-round
 sweep every second. The test process sends its tasks to that private Redis too. While Redis is
-stopped the save must succeed at once and without error (indexes.services.request_recompute
+stopped the save must succeed at once and without error (indexes.tasks.request_recompute
 swallows the broker error, the round stays stale); once Redis is back, the beat's sweep
 (indexes.tasks.recompute_stale_rounds) finds the stale round and the worker recomputes it.
 
@@ -24,8 +24,8 @@ import pytest
 
 from indexes.models import IndexResult
 from sipas_portal.celery import app
-from surveys import services
 from surveys.models import AuditEntry, SurveyRound
+from surveys.responses import services
 from tests.conftest import ARTIFACTS, REPO_ROOT, WORKER_START_TIMEOUT, _log_tail, _test_database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,7 @@
 The matrix is a list of rows keyed by URL pattern; `test_every_url_has_an_entry` fails as soon
 as a new URL is added without deciding here who may open it. Each row opens the URL on objects
 that exist: of the user's own agency and round where a role should succeed, and of another
-agency or another round where it must not. Three refusals are told apart, as surveys.access
+agency or another round where it must not. Three refusals are told apart, as surveys.accounts.access
 decides them:
 
 - FORBIDDEN (403): the role lacks the capability (`access.require` and its kin);
@@ -44,7 +44,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from openpyxl import load_workbook
 
-from surveys import roles
+from surveys.accounts import roles
 from tests.caching import own_cache_namespace
 from tests.conftest import FIXTURE
 
@@ -81,8 +81,8 @@ def make_user(username: str, role: str | None, *, agency: str | None = None, ent
 
 def _row(cells: dict):
     """A ParsedRow from the import test's cell dictionary."""
-    from surveys.importing import ParsedRow, parse_answer
     from surveys.models import Questionnaire
+    from surveys.responses.importing import ParsedRow, parse_answer
     from surveys.selectors import load_definition
 
     definition = load_definition(Questionnaire.objects.get(code="SIPAS-LS-2022"))
@@ -111,8 +111,6 @@ def build_world() -> dict:
     from reporting.models import ReportFormat, ReportStatus, ReportVersion
     from reporting.plans import deadlines
     from reporting.plans import services as plan_services
-    from surveys import double_entry, frames, services
-    from surveys import round_services as rs
     from surveys.models import (
         Agency,
         ContactStatus,
@@ -127,6 +125,9 @@ def build_world() -> dict:
         SurveyRound,
         Verification,
     )
+    from surveys.responses import double_entry, services
+    from surveys.rounds import services as rs
+    from surveys.sampling import frames
     from tests.frames.conftest import frame_bytes
     from tests.responses.conftest import parsed_row
     from tests.security.users import make_user

@@ -16,8 +16,8 @@ from django.db.models import F
 from indexes import tasks
 from indexes.models import IndexResult
 from sipas_portal.celery import app
-from surveys import services
 from surveys.models import SurveyRound
+from surveys.responses import services
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -150,9 +150,9 @@ def test_report_is_built_by_the_real_worker(imported_round, celery_worker_proces
     """The annual report requested on the page is built by the worker, with the round's numbers."""
     from openpyxl import load_workbook
 
-    from indexes.formatting import format_percent
     from reporting.models import ReportStatus
     from reporting.services import request_report
+    from sipas_portal.formatting import format_percent
     from tests.reporting.conftest import pdftotext
 
     version = request_report(survey_round=imported_round, report_format=report_format, user=None)
@@ -173,8 +173,8 @@ def test_a_saved_questionnaire_reaches_the_dashboard_within_five_seconds(langson
     """Issue 6: with a running worker on Redis, the overview shows a questionnaire ≤ 5 s after its save."""
     from django.test import Client
 
-    from indexes.formatting import format_percent
-    from surveys import roles
+    from sipas_portal.formatting import format_percent
+    from surveys.accounts import roles
     from tests.security.users import make_user
     from tests.surveys.test_import import good_row
     from tests.test_permission_matrix import _row

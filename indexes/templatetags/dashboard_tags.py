@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from indexes.formatting import format_number, format_percent
+from sipas_portal.formatting import format_number, format_percent
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ SMALL_BADGE = mark_safe(
 
 @register.simple_tag
 def figure_ci(fig) -> SafeString:
-    """n and the 95% interval of a figure (indexes.dashboards.Figure)."""
+    """n and the 95% interval of a figure (indexes.figures.Figure)."""
     return mark_safe(_ci(fig))
 
 

@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from surveys.definition import QuestionnaireDef
 from surveys.models import Agency, SurveyRound
+from surveys.questionnaires.definition import QuestionnaireDef
 
 from . import deadlines
 from .deadlines import ROMAN_QUARTERS, Deadline, DeadlineError

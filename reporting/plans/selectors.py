@@ -1,4 +1,4 @@
-"""Reads of improvement plans, scoped by the user through surveys.access.
+"""Reads of improvement plans, scoped by the user through surveys.accounts.access.
 
 Who reads what: Sở Nội vụ staff, leadership and supervisors (every result) read every plan; an
 agency officer reads the plans in which their agency (a district: also its communes) leads or
@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from surveys import access
+from indexes.models import IndexResult, Scope
+from sipas_portal.formatting import format_percent
+from surveys.accounts import access
 from surveys.selectors import load_definition
 
 from .appendix import AppendixGroup, TaskLine, build_appendix
@@ -143,8 +145,6 @@ class TargetValues:
 
 
 def target_values(user, plan: ImprovementPlan) -> TargetValues | None:
-    from indexes.formatting import format_percent
-    from indexes.models import IndexResult, Scope
 
     officer = access.officer_of(user)
     agency_ids = access.result_agency_ids(user, plan.round) if access.can_see_results(user) else set()

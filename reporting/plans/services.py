@@ -1,5 +1,5 @@
 """User actions on improvement plans: one function per action, one transaction each, an audit
-row for every change (surveys.audit). Permission checks live in surveys.access; the services
+row for every change (surveys.accounts.audit). Permission checks live in surveys.accounts.access; the services
 check them again so that no caller can skip them."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from surveys import access, audit
+from surveys.accounts import access, audit
 from surveys.models import Agency, SurveyRound
 from surveys.selectors import load_definition
 

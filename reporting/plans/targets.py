@@ -1,12 +1,12 @@
 """Which factors (yếu tố) and criteria (tiêu chí) of the round's questionnaire a task targets.
 
-Pure: checked against the questionnaire as data (surveys.definition), never against the ORM.
+Pure: checked against the questionnaire as data (surveys.questionnaires.definition), never against the ORM.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from surveys.definition import QuestionnaireDef
+from surveys.questionnaires.definition import QuestionnaireDef
 
 
 def normalise_codes(codes: Iterable[str]) -> list[str]:

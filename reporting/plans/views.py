@@ -1,4 +1,4 @@
-"""Pages of the improvement plans. Thin: scoping by selectors (surveys.access underneath),
+"""Pages of the improvement plans. Thin: scoping by selectors (surveys.accounts.access underneath),
 changes by services, files by documents."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sipas_portal.xlsx import attachment
-from surveys import access
+from surveys.accounts import access
 from surveys.selectors import load_definition
 
 from . import documents, selectors, services

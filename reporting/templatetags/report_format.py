@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from indexes.formatting import EMPTY, format_number
+from sipas_portal.formatting import EMPTY, format_number
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.db.models import Count
 
-from surveys import access
+from surveys.accounts import access
 from surveys.models import Response, ResponseFlag, Verification
 
 register = template.Library()

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from surveys.accounts.roles import ADMIN, ENTRY
 from surveys.models import Officer
-from surveys.roles import ADMIN, ENTRY
 
 PASSWORD = "Mat-khau-thu-nghiem-2025"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from surveys import audit
+from surveys.accounts import audit
 from surveys.models import AuditEntry, Officer
 
 from .conftest import PASSWORD

@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from surveys.accounts.roles import ENTRY
 from surveys.models import AuditEntry
-from surveys.roles import ENTRY
 
 from .conftest import PASSWORD, sign_in
 

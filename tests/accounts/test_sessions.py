@@ -7,9 +7,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from surveys import users
+from surveys.accounts import users
+from surveys.accounts.roles import ENTRY
 from surveys.models import AuditEntry
-from surveys.roles import ENTRY
 
 from .conftest import sign_in
 

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from surveys.accounts.roles import ADMIN, AGENCY, ENTRY, LEADER
 from surveys.models import AuditEntry
-from surveys.roles import ADMIN, AGENCY, ENTRY, LEADER
 
 from .conftest import PASSWORD, sign_in
 
@@ -124,7 +124,7 @@ def test_admin_cannot_deactivate_themself_nor_drop_their_admin_role(admin_client
     # The service refuses it too, whoever calls it.
     from django.core.exceptions import ValidationError
 
-    from surveys import users
+    from surveys.accounts import users
     with pytest.raises(ValidationError):
         users.update_officer(user=sonv_admin, actor=sonv_admin, full_name="X", email="", roles=[ADMIN],
                              agency=None, entry_agencies=[], is_active=False)

@@ -8,8 +8,11 @@ import datetime as dt
 import pytest
 from django.test import RequestFactory
 
-from surveys import audit, builder_services, roles, round_services, services, users
+from surveys.accounts import audit, roles, users
 from surveys.models import Agency, AuditEntry
+from surveys.questionnaires import services as builder_services
+from surveys.responses import services
+from surveys.rounds import services as round_services
 from tests.frames.conftest import paper_row
 from tests.security.users import make_user
 

@@ -2,7 +2,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from surveys import audit
+from surveys.accounts import audit
 from surveys.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import audit, roles, services
-from surveys.audit_selectors import describe_changes
+from surveys.accounts import audit, roles
+from surveys.accounts.audit_selectors import describe_changes
 from surveys.models import AuditEntry
+from surveys.responses import services
 
 from ..responses.conftest import parsed_row
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import audit
+from surveys.accounts import audit
 from surveys.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import F
 
-from indexes.formatting import format_percent
 from indexes.selectors import index_json
 from indexes.services import recompute_round
-from surveys import roles
+from sipas_portal.formatting import format_percent
+from surveys.accounts import roles
 from surveys.models import SurveyRound
 from tests.browser.test_pages_in_browser import FIXTURE, check_page, visit
 from tests.security.users import PASSWORD, make_user

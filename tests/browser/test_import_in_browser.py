@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from surveys import roles
+from surveys.accounts import roles
 from surveys.models import Response, SurveyRound
 from tests.security.users import PASSWORD, make_user
 

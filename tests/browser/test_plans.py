@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from reporting.plans.models import ImprovementPlan, PlanTask, TaskProgress, TaskStatus
-from surveys import roles
+from surveys.accounts import roles
 from surveys.models import AuditEntry
 from tests.security.users import PASSWORD, make_user
 

@@ -10,10 +10,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from indexes.formatting import format_percent
 from indexes.selectors import index_json
 from reporting.models import ReportStatus, ReportVersion
-from surveys import roles
+from sipas_portal.formatting import format_percent
+from surveys.accounts import roles
 from surveys.models import RoundStatus, SurveyRound
 from tests.security.users import PASSWORD, make_user
 

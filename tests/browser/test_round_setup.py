@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from surveys import roles
+from surveys.accounts import roles
 from surveys.models import Agency, Domain, RoundAgency, RoundAgencyDomain, RoundStatusChange, SurveyRound
 from tests.security.users import PASSWORD, make_user
 

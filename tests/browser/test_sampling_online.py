@@ -9,8 +9,9 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from surveys import frames, roles
+from surveys.accounts import roles
 from surveys.models import Agency, Channel, ContactStatus, FrameContact, Response, SurveyRound
+from surveys.sampling import frames
 from tests.frames.conftest import frame_bytes, people
 from tests.security.users import PASSWORD, make_user
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import builder_services as bs
-from surveys.definition import QuestionDef, QuestionnaireDef
 from surveys.models import AuditEntry, Factor, Option, Question, Questionnaire, Section
+from surveys.questionnaires import services as bs
+from surveys.questionnaires.definition import QuestionDef, QuestionnaireDef
 from surveys.selectors import load_definition
 
 from .conftest import add_response

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import access, double_entry, roles, services
+from surveys.accounts import access, roles
 from surveys.models import AuditEntry, Response, SecondEntry, SurveyRound, Verification
+from surveys.responses import double_entry, services
 from tests.responses.conftest import parsed_row
 
 pytestmark = pytest.mark.django_db

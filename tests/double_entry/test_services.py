@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from surveys import double_entry, services
 from surveys.models import AuditEntry, Channel, Response, SecondEntry, SurveyRound, Verification
+from surveys.responses import double_entry, services
 from tests.responses.conftest import parsed_row
 
 pytestmark = pytest.mark.django_db

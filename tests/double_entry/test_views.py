@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from surveys import double_entry
 from surveys.models import Response, SecondEntry, Verification
+from surveys.responses import double_entry
 from tests.responses.conftest import form_data, parsed_row
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from surveys import roles
+from surveys.accounts import roles
 from tests.security.users import make_user
 
 HEADER = ["Họ và tên", "Địa chỉ", "Điện thoại", "Thủ tục", "Mã lĩnh vực", "Ngày trả kết quả"]
@@ -53,8 +53,8 @@ def tpls_officer(langson_round):
 
 def paper_row(serial: str, agency: str = "STP", domain: str = "LLTP"):
     """A valid SIPAS-LS-2022 questionnaire as a ParsedRow (the import test's good row)."""
-    from surveys.importing import ParsedRow, parse_answer
     from surveys.models import Questionnaire
+    from surveys.responses.importing import ParsedRow, parse_answer
     from surveys.selectors import load_definition
     from tests.surveys.test_import import good_row
 

@@ -8,8 +8,6 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from surveys import frames
-from surveys.importing import ParsedRow
 from surveys.models import (
     Agency,
     AuditEntry,
@@ -19,7 +17,9 @@ from surveys.models import (
     RoundStatus,
     SampleFrame,
 )
-from surveys.services import record_response
+from surveys.responses.importing import ParsedRow
+from surveys.responses.services import record_response
+from surveys.sampling import frames
 from tests.frames.conftest import HEADER, frame_bytes, paper_row, people
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_an_agency_sees_only_its_own_frames(client, langson_round, staff, stp_of
 
 
 def test_leaders_and_clerks_never_see_frames(client, langson_round):
-    from surveys import roles
+    from surveys.accounts import roles
     from tests.security.users import make_user
 
     for user in (make_user("lanhdao", roles.LEADER), make_user("nhaplieu", roles.ENTRY, entry=("STP",)),
@@ -357,7 +357,7 @@ def test_frame_of_round_agency_domain_quota_zero_draws_nobody(langson_round, sta
 
 
 def test_parsed_row_type_is_the_import_one():
-    assert ParsedRow.__module__ == "surveys.importing"
+    assert ParsedRow.__module__ == "surveys.responses.importing"
 
 
 def test_desk_links_with_qr_codes_and_download(client, langson_round, staff, tpls_officer):

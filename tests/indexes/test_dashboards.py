@@ -11,16 +11,16 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from indexes import dashboards
-from indexes.dashboards import rank_groups
-from indexes.formatting import format_percent
+from indexes import figures
 from indexes.models import RoundTargets
+from indexes.ranking import rank_groups
 from indexes.selectors import index_json
 from indexes.services import recompute_round
-from surveys import roles
-from surveys.importing import ParsedRow
+from sipas_portal.formatting import format_percent
+from surveys.accounts import roles
 from surveys.models import AuditEntry, SurveyRound
-from surveys.services import record_response
+from surveys.responses.importing import ParsedRow
+from surveys.responses.services import record_response
 from tests.caching import use_own_cache_namespace
 from tests.security.users import make_user
 
@@ -93,11 +93,11 @@ def test_rank_groups_never_separate_overlapping_intervals():
 
 
 def test_option_share_adds_single_choice_options_with_a_wilson_interval():
-    figures = dashboards.ScopeFigures(
-        scope="province", code="", name="T", n=10, sipas=dashboards.Figure(None, 0), factors={}, criteria={},
+    scope = figures.ScopeFigures(
+        scope="province", code="", name="T", n=10, sipas=figures.Figure(None, 0), factors={}, criteria={},
         shares={"B3": {"n": 10, "options": {"1": 60.0, "2": 30.0, "3": 10.0, "4": 0.0}}},
     )
-    share = figures.option_share("B3", (2, 3, 4))
+    share = scope.option_share("B3", (2, 3, 4))
     assert share.value == pytest.approx(40.0)
     assert share.n == 10
     assert share.low == pytest.approx(16.8180, abs=1e-3)  # Wilson 4/10
@@ -394,7 +394,7 @@ def test_pages_carry_the_polling_status_badge(hand_round, leader, client):
 def test_trends_hold_a_round_on_another_questionnaire(seeded, leader, client):
     """A later round on its own copy of the questionnaire is listed by its SIPAS; its factors,
     not compared across questionnaires here, read "—" (this was a 500)."""
-    from surveys.round_services import create_round
+    from surveys.rounds.services import create_round
 
     later = create_round(code="LS-2023", name="Khảo sát SIPAS 2023", year=2023, starts_on=dt.date(2023, 9, 1),
                          ends_on=dt.date(2023, 11, 30), created_by=None, source_round=seeded,

@@ -6,7 +6,7 @@ Four respondents; the expected values are worked out in the comments.
 import pytest
 
 from indexes.engine import AgencyNode, RoundStructure, compute_from_responses, percent, tally_response
-from surveys.definition import FactorDef, QuestionDef, QuestionnaireDef, score_answers
+from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef, score_answers
 
 SCALE = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường", 4: "Hài lòng", 5: "Rất hài lòng"}
 

@@ -4,8 +4,8 @@ import pytest
 from indexes import services
 from indexes.explain import explain
 from indexes.models import IndexResult
-from surveys import services as survey_services
-from surveys.demo import generate_rows
+from surveys.responses import services as survey_services
+from surveys.responses.demo import generate_rows
 from surveys.selectors import load_definition
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_sums_reproduce_the_stored_indexes(computed_round, scope, code, n):
 def test_page_shows_the_sums_to_a_supervisor_and_hides_other_agencies(computed_round, client, django_user_model):
     from django.contrib.auth.models import Group
 
-    from surveys import roles
+    from surveys.accounts import roles
     from surveys.models import Agency, Officer
 
     supervisor = django_user_model.objects.create_user("mttq", password="x-Mat-khau-2026")

@@ -6,10 +6,10 @@ from indexes import services
 from indexes.engine import compute_from_responses
 from indexes.gather import round_structure, share_question_codes
 from indexes.models import IndexResult
-from surveys import services as survey_services
-from surveys.definition import score_answers
-from surveys.demo import allocate, generate_rows
 from surveys.models import SLOT_LAYOUT, Response, RoundAgencyDomain, SurveyRound
+from surveys.questionnaires.definition import score_answers
+from surveys.responses import services as survey_services
+from surveys.responses.demo import allocate, generate_rows
 from surveys.selectors import load_definition
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,7 @@ def test_rebuilding_derived_columns_from_answers_changes_nothing(langson_round, 
 
 # ---- slot storage: the 20-bit counters and the upgrade path ----------------------------------
 def test_a_counter_holds_its_group_up_to_the_limit_and_a_larger_group_is_refused(langson_round):
-    from surveys.scoring import FIELD_MASK, MAX_GROUP_SIZE, SlotOverflow, slots, unpack_counts
+    from surveys.questionnaires.scoring import FIELD_MASK, MAX_GROUP_SIZE, SlotOverflow, slots, unpack_counts
 
     layout = slots(load_definition(langson_round.questionnaire))
     (first, shift), second = layout.options[("A1", 1)], layout.options[("A1", 2)]
@@ -134,7 +134,7 @@ def test_a_counter_holds_its_group_up_to_the_limit_and_a_larger_group_is_refused
 
 
 def test_the_computation_refuses_a_group_past_the_limit_by_name(langson_round, demo_rows, monkeypatch):
-    from surveys import scoring
+    from surveys.questionnaires import scoring
 
     group_sizes = Response.objects.filter(round=langson_round).values_list("agency__code", "domain__code")
     biggest = max({pair: list(group_sizes).count(pair) for pair in set(group_sizes)}.items(), key=lambda i: i[1])

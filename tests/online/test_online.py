@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from surveys import frames
 from surveys.models import Agency, AuditEntry, Channel, ContactStatus, FrameContact, Response, RoundStatus
+from surveys.sampling import frames
 from tests.caching import use_own_cache_namespace
 from tests.frames.conftest import frame_bytes, paper_row, people
 
@@ -153,7 +153,7 @@ def test_rate_limit_per_link_and_generous_default(client, langson_round, setting
 # --------------------------------------------------------------------------- tokens
 @pytest.fixture
 def drawn(langson_round):
-    from surveys import roles
+    from surveys.accounts import roles
     from tests.security.users import make_user
 
     staff = make_user("canbo.snv", roles.STAFF, agency="SNV")
@@ -184,7 +184,7 @@ def test_token_answer_is_saved_under_the_contacts_serial_once(client, drawn):
 
 
 def test_token_of_a_questionnaire_returned_on_paper_is_spent(client, drawn, langson_round):
-    from surveys.services import record_response
+    from surveys.responses.services import record_response
 
     record_response(survey_round=langson_round, row=paper_row("KM-STP-LLTP-001"), entered_by=None)
     response = client.get(f"/phieu/t/{drawn.token}/")

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from indexes.services import recompute_round
-from surveys import roles, services
+from surveys.accounts import roles
 from surveys.models import SurveyRound
+from surveys.responses import services
 from tests.security.users import make_user
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from indexes.formatting import format_percent
 from indexes.models import IndexResult, Scope
+from sipas_portal.formatting import format_percent
 from sipas_portal.xlsx import safe_cell
 from surveys import selectors
 from surveys.models import Response, RoundStatus

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from reporting.plans import deadlines, services
-from surveys import roles
+from surveys.accounts import roles
 from surveys.models import Agency
 from tests.security.users import make_user
 

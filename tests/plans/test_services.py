@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from reporting.plans import deadlines, selectors, services
 from reporting.plans.models import ImprovementPlan, PlanTask, TaskProgress, TaskStatus
-from surveys import access
+from surveys.accounts import access
 from surveys.models import AuditEntry
 
 from .conftest import agency, task_fields

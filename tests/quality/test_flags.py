@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import quality, services
 from surveys.models import AuditEntry, FlagKind, Response, ResponseFlag
+from surveys.responses import quality, services
 from surveys.selectors import load_definition
 from tests.responses.conftest import form_data
 

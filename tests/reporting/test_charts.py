@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils.safestring import SafeString
 
-from reporting.charts import BarItem, LineSeries, bar_chart, line_chart, profile_chart
+from sipas_portal.charts import BarItem, LineSeries, bar_chart, line_chart, profile_chart
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 from reporting.content import AgencyFact, LevelFact, RoundFacts, Targets, YearFigure, build_content
 from reporting.drafts import draft, section_texts
-from surveys.definition import FactorDef, QuestionDef, QuestionnaireDef
+from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef
 
 DEFINITION = QuestionnaireDef(
     code="Q",

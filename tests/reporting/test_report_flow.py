@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from indexes.selectors import index_json
 from reporting import services
 from reporting.models import ReportFormat, ReportSection, ReportStatus, ReportText, ReportVersion
-from surveys import roles
+from surveys.accounts import roles
 from surveys.models import AuditEntry, RoundStatus
 from tests.security.users import make_user
 
@@ -176,7 +176,7 @@ def test_public_pages_show_only_published_rounds(client, round_with_data):
     home = client.get("/cong-khai/").content.decode()
     data = index_json(round_with_data)
     province = next(r for r in data["results"] if r["scope"] == "province")
-    from indexes.formatting import format_percent
+    from sipas_portal.formatting import format_percent
 
     assert format_percent(province["sipas"]) in home and "<svg" in home and "/cong-khai/LS-2022/bao-cao.pdf" in home
     page = client.get("/cong-khai/LS-2022/").content.decode()

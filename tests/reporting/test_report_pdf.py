@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from indexes.formatting import format_number
+from sipas_portal.formatting import format_number
 
 from .conftest import REPORT_DIR, pdftotext
 

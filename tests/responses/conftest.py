@@ -6,9 +6,10 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from surveys import roles, services
-from surveys.importing import ParsedRow
+from surveys.accounts import roles
 from surveys.models import Agency, Officer, RoundAgencyDomain
+from surveys.responses import services
+from surveys.responses.importing import ParsedRow
 
 PASSWORD = "mat-khau-thu-nghiem-1"
 
@@ -53,7 +54,7 @@ def form_data(survey_round, *, agency: str = "STP", ma_phieu: str = "STP-0001", 
 
 def parsed_row(survey_round, *, agency: str, ma_phieu: str, **answers) -> ParsedRow:
     """The same questionnaire for the service (to set up data without the form)."""
-    from surveys.importing import parse_answer, parse_date
+    from surveys.responses.importing import parse_answer, parse_date
     from surveys.selectors import load_definition
 
     definition = load_definition(survey_round.questionnaire)

@@ -7,9 +7,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from surveys import roles, services
-from surveys.importing import column_codes, read_workbook
+from surveys.accounts import roles
 from surveys.models import AuditEntry, Channel
+from surveys.responses import services
+from surveys.responses.importing import column_codes, read_workbook
 from surveys.selectors import load_definition
 
 pytestmark = pytest.mark.django_db

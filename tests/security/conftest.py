@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from surveys import roles
+from surveys.accounts import roles
 from surveys.models import SurveyRound
 
 from .users import make_user
@@ -42,7 +42,7 @@ def computed_round(langson_round) -> SurveyRound:
 
     from indexes.models import IndexResult
     from indexes.services import recompute_round
-    from surveys import services
+    from surveys.responses import services
 
     if not _RESULTS:
         outcome = services.import_responses(survey_round=langson_round, source=str(sample_path()), entered_by=None)

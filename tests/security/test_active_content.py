@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from surveys import services
-from surveys.importing import WorkbookUnreadable, check_active_content
 from surveys.models import Response, SampleFrame, SurveyRound
+from surveys.responses import services
+from surveys.responses.importing import WorkbookUnreadable, check_active_content
 from tests.frames.conftest import frame_bytes, people
 
 from .conftest import sample_path

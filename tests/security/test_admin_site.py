@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from surveys import roles
+from surveys.accounts import roles
 from surveys.apps import sync_role_groups
 from surveys.models import (
     Officer,

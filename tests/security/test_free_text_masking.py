@@ -15,9 +15,10 @@ from reporting.content import build_content
 from reporting.drafts import section_texts
 from reporting.pdf import report_html
 from reporting.workbook import build_xlsx
-from surveys import access, double_entry, roles, services
-from surveys.masking import EMAIL_PLACEHOLDER, ID_PLACEHOLDER, PHONE_PLACEHOLDER
+from surveys.accounts import access, roles
+from surveys.accounts.masking import EMAIL_PLACEHOLDER, ID_PLACEHOLDER, PHONE_PLACEHOLDER
 from surveys.models import Verification
+from surveys.responses import double_entry, services
 from tests.caching import use_own_cache_namespace
 from tests.reporting.test_content import DEFINITION, data, facts
 from tests.responses.conftest import parsed_row

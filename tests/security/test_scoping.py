@@ -1,5 +1,5 @@
 """Who may see and do what (phân quyền), end to end through the pages: every decision comes
-from surveys.access, and the index page and both downloads show the same rows."""
+from surveys.accounts.access, and the index page and both downloads show the same rows."""
 from __future__ import annotations
 
 import functools
@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 
 from indexes.exports import SCOPE_LABELS
-from indexes.formatting import format_percent
 from indexes.models import IndexResult, Scope
-from surveys import roles
+from sipas_portal.formatting import format_percent
+from surveys.accounts import roles
 from surveys.models import Response, RoundStatus, SurveyRound
 
 from .conftest import sample_path
@@ -202,7 +202,7 @@ def test_the_import_page_needs_an_entry_right(client, langson_round):
 
 
 def test_staff_import_any_agency_and_the_command_path_is_unrestricted(client, langson_round):
-    from surveys import services
+    from surveys.responses import services
 
     login(client, make_user("canbo", roles.STAFF, agency="SNV"))
     assert post_workbook(client, langson_round, workbook_of(frozenset({"SNV", "CLANG"}))).status_code == 302

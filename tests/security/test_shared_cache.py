@@ -30,8 +30,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from sipas_portal.settings import database_cache_namespace
-from surveys import online, online_views
 from surveys.models import Response
+from surveys.sampling import online, online_views
 from tests.caching import use_own_cache_namespace
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ SECOND_SERVER = textwrap.dedent(
     from django.http import HttpResponse
     from django.core.cache import cache
     from django.test import RequestFactory
-    from surveys import online, online_views
+    from surveys.sampling import online, online_views
 
     online.desk_target = lambda **kwargs: None
     online_views._answer = lambda request, target: HttpResponse(status=429 if request.limited else 200)

@@ -15,9 +15,15 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFi
 from django.urls import reverse
 from openpyxl import Workbook
 
-from surveys import services
-from surveys.importing import ABNORMAL_WORKBOOK, MAX_COLUMNS, NOT_A_WORKBOOK, WorkbookUnreadable, check_archive
 from surveys.models import Response
+from surveys.responses import services
+from surveys.responses.importing import (
+    ABNORMAL_WORKBOOK,
+    MAX_COLUMNS,
+    NOT_A_WORKBOOK,
+    WorkbookUnreadable,
+    check_archive,
+)
 
 from .conftest import sample_path
 
@@ -252,7 +258,7 @@ def test_the_total_limit_comes_from_the_settings(settings):
 
 def test_an_under_declared_dimension_still_reads_every_row(langson_round, tmp_path):
     """The declared range is only a guard: a file claiming A1:E1 still has its rows read."""
-    from surveys.importing import read_workbook
+    from surveys.responses.importing import read_workbook
     from surveys.selectors import load_definition
 
     content = sample_path().read_bytes()

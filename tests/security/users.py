@@ -23,7 +23,7 @@ def role_group(role: str) -> Group:
 
 
 def make_user(username: str, *roles: str, agency: str | None = None, entry: tuple[str, ...] = (), **extra):
-    """A user in `roles` (surveys.roles names), working for `agency` and keying questionnaires
+    """A user in `roles` (surveys.accounts.roles names), working for `agency` and keying questionnaires
     for the `entry` agencies (codes)."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
     for role in roles:

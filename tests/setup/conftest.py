@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from surveys import roles
+from surveys.accounts import roles
 from surveys.models import Agency, Domain, Response
 
 

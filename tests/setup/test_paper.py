@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from surveys.definition import QuestionDef, QuestionnaireDef
 from surveys.models import AuditEntry, Response
-from surveys.paper import (
+from surveys.questionnaires.definition import QuestionDef, QuestionnaireDef
+from surveys.questionnaires.paper import (
     PaperBatchInvalid,
     PaperCopy,
     gating_notes,

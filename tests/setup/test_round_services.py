@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 
-from surveys import round_services as rs
 from surveys.models import (
     Agency,
     AuditEntry,
@@ -17,7 +16,8 @@ from surveys.models import (
     RoundStatusChange,
     SurveyRound,
 )
-from surveys.services import RoundNotOpen, ensure_collecting
+from surveys.responses.services import RoundNotOpen, ensure_collecting
+from surveys.rounds import services as rs
 
 from .conftest import add_response
 
@@ -233,7 +233,7 @@ def test_agencies_and_domains_added_and_removed_with_guards(langson_round, staff
 
 def test_every_entry_path_checks_the_status(langson_round, staff_user, tmp_path):
     """Import, keyed entry and edits all go through ensure_collecting: a draft refuses them."""
-    from surveys.services import import_responses, record_response, update_response
+    from surveys.responses.services import import_responses, record_response, update_response
     from tests.surveys.test_import import good_row
     from tests.test_permission_matrix import _row
 

@@ -1,5 +1,5 @@
 """Validation rules of methodology §4 on the pure questionnaire definition."""
-from surveys.definition import validate_answers
+from surveys.questionnaires.definition import validate_answers
 from tests.indexes.test_engine import DEFINITION
 
 
@@ -43,8 +43,8 @@ def test_unknown_question_code():
 
 
 def test_a_questionnaire_too_wide_for_the_slot_columns_is_refused():
-    from surveys.definition import FactorDef, QuestionDef, QuestionnaireDef
-    from surveys.scoring import check_storable, derived_columns
+    from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef
+    from surveys.questionnaires.scoring import check_storable, derived_columns
 
     scale = {v: str(v) for v in range(1, 6)}
     wide = QuestionnaireDef(

@@ -1,11 +1,11 @@
-"""Che thông tin cá nhân (surveys.masking): phone numbers, e-mails and CMND/CCCD numbers in
+"""Che thông tin cá nhân (surveys.accounts.masking): phone numbers, e-mails and CMND/CCCD numbers in
 respondents' comments are masked; dates, amounts, serials, document numbers, years, postcodes
 and other short numbers are left exactly as written. Pure: no database."""
 from __future__ import annotations
 
 import pytest
 
-from surveys.masking import EMAIL_PLACEHOLDER, ID_PLACEHOLDER, PHONE_PLACEHOLDER, mask_personal_data
+from surveys.accounts.masking import EMAIL_PLACEHOLDER, ID_PLACEHOLDER, PHONE_PLACEHOLDER, mask_personal_data
 
 PHONE, EMAIL, ID = PHONE_PLACEHOLDER, EMAIL_PLACEHOLDER, ID_PLACEHOLDER
 

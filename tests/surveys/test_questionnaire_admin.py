@@ -3,9 +3,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from surveys import services
-from surveys.demo import generate_rows
 from surveys.models import Question, Response, SurveyRound
+from surveys.responses import services
+from surveys.responses.demo import generate_rows
 from surveys.selectors import load_definition
 
 pytestmark = pytest.mark.django_db

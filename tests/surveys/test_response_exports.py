@@ -1,4 +1,4 @@
-"""Anonymised response data (surveys.response_exports): XLSX, CSV and SPSS .sav.
+"""Anonymised response data (surveys.responses.exports): XLSX, CSV and SPSS .sav.
 
 Every file is read back — the XLSX with openpyxl, the CSV with the csv module, the .sav with GNU
 PSPP (a reader other than pyreadstat, which wrote it) — and compared with the stored answers.
@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from surveys import response_exports, roles
+from surveys.accounts import roles
 from surveys.models import Agency, Answer, AuditEntry, Response
-from surveys.response_exports import ExportSource, build_layout, iter_batches, spss_name
+from surveys.responses import exports as response_exports
+from surveys.responses.exports import ExportSource, build_layout, iter_batches, spss_name
+from surveys.responses.services import record_response
 from surveys.selectors import load_definition
-from surveys.services import record_response
 from tests.surveys.test_import import good_row
 from tests.test_permission_matrix import _row, make_user
 

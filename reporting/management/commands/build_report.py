@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reporting.models import ReportFormat
 from reporting.services import build_report_bytes
-from surveys import audit
+from surveys.accounts import audit
 from surveys.management.commands._common import get_round
 
 

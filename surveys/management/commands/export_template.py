@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from surveys.management.commands._common import get_round
-from surveys.template_workbook import template_bytes
+from surveys.responses.template_workbook import template_bytes
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys import services
 from surveys.management.commands._common import get_round
+from surveys.responses import services
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 """python manage.py rebuild_derived --round CODE"""
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys import services
 from surveys.management.commands._common import get_round
+from surveys.responses import services
 
 
 class Command(BaseCommand):

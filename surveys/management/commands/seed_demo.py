@@ -1,10 +1,10 @@
 """python manage.py seed_demo --round CODE --responses N [--seed S]"""
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys import services
-from surveys.demo import allocate, generate_rows
 from surveys.management.commands._common import get_round
 from surveys.models import Response, RoundAgencyDomain
+from surveys.responses import services
+from surveys.responses.demo import allocate, generate_rows
 
 
 class Command(BaseCommand):
