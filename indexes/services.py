@@ -73,7 +73,7 @@ def store_results(*, round_id: int, version: int, results: list[engine.ScopeResu
     survey_round.save(update_fields=["computed_version", "computed_at"])
     province = next((r for r in results if r.scope == "province"), None)
     audit.record(
-        action="tính lại chỉ số", actor=None, target=survey_round, round_code=survey_round.code,
+        action=audit.AuditAction.INDEXES_RECOMPUTED, actor=None, target=survey_round, round_code=survey_round.code,
         after={"phien_ban_du_lieu": version, "so_pham_vi": len(results),
                "so_phieu": province.values.n if province else 0,
                "sipas_toan_tinh": province.values.sipas if province else None},

@@ -78,7 +78,7 @@ def update_round_targets(
     targets.save()
     targets.domains.set(Domain.objects.filter(code__in=domain_codes))
     audit.record(
-        action="đặt chỉ tiêu kết quả",
+        action=audit.AuditAction.TARGETS_SET,
         target=survey_round,
         round_code=survey_round.code,
         before={"sipas": before.sipas, "linh_vuc": before.domain, "cac_linh_vuc": sorted(before.domain_codes),

@@ -42,7 +42,7 @@ def save_report_text(*, survey_round: SurveyRound, section_key: str, body: str, 
     text.body = body
     text.updated_by = user
     text.save()
-    audit.record(action="sửa nội dung báo cáo", target=survey_round, round_code=survey_round.code,
+    audit.record(action=audit.AuditAction.REPORT_TEXT_EDITED, target=survey_round, round_code=survey_round.code,
                  before={section_key: before}, after={section_key: body}, note=label, actor=user)
     return text
 
@@ -68,7 +68,7 @@ def draft_report_texts(*, survey_round: SurveyRound, user, replace: bool = False
         current.save()
         written.append(key)
     if written:
-        audit.record(action="tạo bản nháp báo cáo từ số liệu", target=survey_round, round_code=survey_round.code,
+        audit.record(action=audit.AuditAction.REPORT_DRAFTED, target=survey_round, round_code=survey_round.code,
                      before=before, after=after, note=", ".join(written), actor=user)
     return written
 
@@ -79,7 +79,7 @@ def request_report(*, survey_round: SurveyRound, report_format: str, user) -> Re
     if report_format not in ReportFormat.values:
         raise ReportInputError(f"Định dạng “{report_format}” không hỗ trợ; chọn pdf hoặc xlsx.")
     version = ReportVersion.objects.create(round=survey_round, format=report_format, created_by=user)
-    audit.record(action="yêu cầu tạo báo cáo", target=version, round_code=survey_round.code,
+    audit.record(action=audit.AuditAction.REPORT_REQUESTED, target=version, round_code=survey_round.code,
                  after={"dinh_dang": report_format}, actor=user)
 
     report_requested.send(sender=ReportVersion, version_id=version.pk)
@@ -139,12 +139,12 @@ def build_version(*, version_id: int) -> ReportVersion:
         version.error = ""
         version.finished_at = timezone.now()
         version.save()
-        audit.record(action="tạo xong báo cáo", target=version, round_code=version.round.code,
+        audit.record(action=audit.AuditAction.REPORT_BUILT, target=version, round_code=version.round.code,
                      after={"dinh_dang": version.format, "kich_thuoc": version.size}, actor=None)
     return version
 
 
 def record_download(*, version: ReportVersion, user) -> None:
-    audit.record(action="tải báo cáo", target=version, round_code=version.round.code,
+    audit.record(action=audit.AuditAction.DOWNLOAD_REPORT, target=version, round_code=version.round.code,
                  after={"dinh_dang": version.format}, actor=user if user and user.is_authenticated else None,
                  note="" if user and user.is_authenticated else "trang công khai")

@@ -89,7 +89,7 @@ def create_plan(*, survey_round: SurveyRound, fields: PlanFields, actor: Abstrac
         issuer=fields.issuer.strip(), place=fields.place.strip(), appendix_title=fields.appendix_title.strip(),
         created_by=actor,
     )
-    audit.record(action="tạo", target=plan, round_code=survey_round.code, actor=actor, after=plan_snapshot(plan),
+    audit.record(action=audit.AuditAction.CREATE, target=plan, round_code=survey_round.code, actor=actor, after=plan_snapshot(plan),
                  note="Tạo kế hoạch cải thiện chỉ số")
     return plan
 
@@ -107,7 +107,7 @@ def update_plan(*, plan: ImprovementPlan, fields: PlanFields, actor: AbstractBas
     plan.save()
     old, new = _changed(before, plan_snapshot(plan))
     if new:
-        audit.record(action="sửa", target=plan, round_code=plan.round.code, actor=actor, before=old, after=new)
+        audit.record(action=audit.AuditAction.UPDATE, target=plan, round_code=plan.round.code, actor=actor, before=old, after=new)
     return plan
 
 
@@ -120,7 +120,7 @@ def delete_plan(*, plan: ImprovementPlan, actor: AbstractBaseUser) -> None:
         "so_nhiem_vu": tasks.count(),
         "so_bao_cao_tien_do": TaskProgress.objects.filter(task__plan=plan).count(),
     }
-    audit.record(action="xóa", target=plan, round_code=plan.round.code, actor=actor, before=before,
+    audit.record(action=audit.AuditAction.DELETE, target=plan, round_code=plan.round.code, actor=actor, before=before,
                  note="Xóa kế hoạch cải thiện chỉ số")
     plan.delete()
 
@@ -180,7 +180,7 @@ def add_task(*, plan: ImprovementPlan, fields: TaskFields, actor: AbstractBaseUs
     _apply_task_fields(task, fields, factor_codes, criterion_codes)
     task.save()
     task.cooperating_agencies.set(fields.cooperating_agencies)
-    audit.record(action="tạo", target=task, round_code=plan.round.code, actor=actor, after=task_snapshot(task),
+    audit.record(action=audit.AuditAction.CREATE, target=task, round_code=plan.round.code, actor=actor, after=task_snapshot(task),
                  note=f"Thêm nhiệm vụ vào kế hoạch số {plan.number}")
     return task
 
@@ -201,7 +201,7 @@ def update_task(*, task: PlanTask, fields: TaskFields, actor: AbstractBaseUser) 
     task.cooperating_agencies.set(fields.cooperating_agencies)
     old, new = _changed(before, task_snapshot(task))
     if new:
-        audit.record(action="sửa", target=task, round_code=task.plan.round.code, actor=actor, before=old, after=new,
+        audit.record(action=audit.AuditAction.UPDATE, target=task, round_code=task.plan.round.code, actor=actor, before=old, after=new,
                      note=f"Sửa nhiệm vụ của kế hoạch số {task.plan.number}")
     return task
 
@@ -211,7 +211,7 @@ def delete_task(*, task: PlanTask, actor: AbstractBaseUser) -> None:
     """Xóa một nhiệm vụ cùng các báo cáo tiến độ của nó."""
     _require_manager(actor)
     before = task_snapshot(task) | {"so_bao_cao_tien_do": task.progress_reports.count()}
-    audit.record(action="xóa", target=task, round_code=task.plan.round.code, actor=actor, before=before,
+    audit.record(action=audit.AuditAction.DELETE, target=task, round_code=task.plan.round.code, actor=actor, before=before,
                  note=f"Xóa nhiệm vụ của kế hoạch số {task.plan.number}")
     task.delete()
 
@@ -268,7 +268,7 @@ def report_progress(
         task.status, task.percent, task.last_reported_on = status, percent, reported_on
         task.save(update_fields=["status", "percent", "last_reported_on"])
     audit.record(
-        action="báo cáo tiến độ", target=task, round_code=task.plan.round.code, actor=actor, before=before,
+        action=audit.AuditAction.PROGRESS_REPORTED, target=task, round_code=task.plan.round.code, actor=actor, before=before,
         after={"status": status, "percent": percent, "reported_on": reported_on, "note": progress.note,
                "progress_id": progress.pk},
         note=f"{task.lead_agency.name} báo cáo tiến độ nhiệm vụ {task.order} của kế hoạch số {task.plan.number}",

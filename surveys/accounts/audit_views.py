@@ -176,7 +176,7 @@ def audit_xlsx(request):
             [[f"Có {total} mục khớp bộ lọc; tệp này chỉ gồm {XLSX_MAX_ROWS} mục mới nhất. Hãy lọc hẹp hơn."]],
             number_format=None, widths={1: 90},
         )
-    audit.record(actor=request.user, action="tải nhật ký", target_type="surveys.AuditEntry", target_repr="Nhật ký",
+    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_AUDIT, target_type="surveys.AuditEntry", target_repr="Nhật ký",
                  round_code=filters.round_code, after={"so_muc": min(total, XLSX_MAX_ROWS), "bo_loc": form.query()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return attachment(workbook_bytes(workbook), f"nhat-ky-{stamp}.xlsx")

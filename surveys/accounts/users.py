@@ -142,7 +142,7 @@ def update_officer(
     user.save()
     if password:
         # The saved snapshot leaves the password out, so the change would go unrecorded.
-        audit.record(action="đặt lại mật khẩu", actor=actor, target=user)
+        audit.record(action=audit.AuditAction.PASSWORD_RESET, actor=actor, target=user)
     officer, _ = Officer.objects.get_or_create(user=user)
     if officer.agency_id != (agency.pk if agency else None):
         officer.agency = agency
@@ -159,7 +159,7 @@ def logout_everywhere(*, user: AbstractBaseUser, actor: AbstractBaseUser | None)
     """Đăng xuất khỏi mọi thiết bị: delete every session of the user, this one included.
     Returns how many sessions ended."""
     count = _delete_sessions(user)
-    audit.record(action="đăng xuất mọi nơi", actor=actor, target=user, after={"so_phien": count})
+    audit.record(action=audit.AuditAction.LOGOUT_EVERYWHERE, actor=actor, target=user, after={"so_phien": count})
     return count
 
 
@@ -184,5 +184,5 @@ def unlock_login(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> i
     from axes.utils import reset
 
     count = reset(username=user.get_username())
-    audit.record(action="mở khóa đăng nhập", actor=actor, target=user, after={"so_ban_ghi": count})
+    audit.record(action=audit.AuditAction.LOGIN_UNLOCKED, actor=actor, target=user, after={"so_ban_ghi": count})
     return count

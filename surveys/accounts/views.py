@@ -54,7 +54,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(action="đổi mật khẩu", target=form.user, actor=form.user)
+        audit.record(action=audit.AuditAction.PASSWORD_CHANGED, target=form.user, actor=form.user)
         return response
 
 
@@ -78,7 +78,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         axes_reset(username=form.user.get_username())
-        audit.record(action="đặt lại mật khẩu", target=form.user, actor=form.user, note="qua liên kết trong thư")
+        audit.record(action=audit.AuditAction.PASSWORD_RESET, target=form.user, actor=form.user, note="qua liên kết trong thư")
         return response
 
 

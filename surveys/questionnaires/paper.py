@@ -28,7 +28,6 @@ from surveys.questionnaires.definition import QuestionDef, QuestionnaireDef
 from surveys.selectors import load_definition
 
 PAPER_CSS = "css/paper.css"
-PRINT_ACTION = "in phiếu giấy"
 MAX_BATCH = 500  # one PDF of at most this many copies: larger batches are split by the user
 SERIAL_DIGITS = 4
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -236,7 +235,7 @@ def highest_serial_number(*, survey_round: SurveyRound, agency_code: str, domain
     )
     numbers = [n for n in (serial_number(s, prefix) for s in serials) if n is not None]
     for after in AuditEntry.objects.filter(
-        round_code=survey_round.code, action=PRINT_ACTION, target_repr=prefix
+        round_code=survey_round.code, action=audit.AuditAction.PAPER_PRINTED, target_repr=prefix
     ).values_list("after", flat=True):
         if isinstance(after, dict) and isinstance(after.get("den_so"), int):
             numbers.append(after["den_so"])
@@ -283,7 +282,7 @@ def print_paper_batch(
     copies = [PaperCopy(s, agency_code, domain_code) for s in serials]
     pdf = paper_questionnaires_pdf(survey_round=survey_round, copies=copies, base_url=base_url)
     audit.record(
-        action=PRINT_ACTION, target_type="surveys.PaperBatch", target_repr=prefix, round_code=survey_round.code,
+        action=audit.AuditAction.PAPER_PRINTED, target_type="surveys.PaperBatch", target_repr=prefix, round_code=survey_round.code,
         actor=printed_by, after={"tu_so": start + 1, "den_so": start + count, "so_phieu": count},
         note=f"In {count} phiếu giấy {serials[0]} … {serials[-1]}",
     )
@@ -317,7 +316,7 @@ def print_listed_serials(
         raise PaperBatchInvalid(f"Số phiếu cần in phải từ 1 đến {MAX_BATCH}, đã nhập {len(copies)}.")
     pdf = paper_questionnaires_pdf(survey_round=survey_round, copies=copies, base_url=base_url)
     audit.record(
-        action=PRINT_ACTION + " (in lại)", target=survey_round, round_code=survey_round.code, actor=printed_by,
+        action=audit.AuditAction.PAPER_REPRINTED, target=survey_round, round_code=survey_round.code, actor=printed_by,
         after={"ma_phieu": [c.ma_phieu for c in copies]}, note=f"In lại {len(copies)} phiếu giấy",
     )
     return PaperBatch(copies=copies, pdf=pdf)

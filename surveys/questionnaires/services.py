@@ -318,7 +318,7 @@ def copy_to_new_version(
     if Questionnaire.objects.filter(code=new_code).exists():
         raise BuilderError(f"Mã bộ câu hỏi “{new_code}” đã có; chọn mã khác.")
     copy = copy_questionnaire(questionnaire=questionnaire, new_code=new_code, new_name=new_name.strip() or None)
-    audit.record(action="sao chép bộ câu hỏi", target=copy, actor=changed_by,
+    audit.record(action=audit.AuditAction.QUESTIONNAIRE_COPIED, target=copy, actor=changed_by,
                  after={"tu": questionnaire.code, "ma_moi": new_code}, note=f"Sao chép từ {questionnaire.code}")
     return copy
 

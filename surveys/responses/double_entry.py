@@ -133,7 +133,7 @@ def record_second_entry(*, response: Response, row: ParsedRow, entered_by: Abstr
     locked.verification = Verification.MISMATCH if differing else Verification.VERIFIED
     locked.save(update_fields=["verification", "updated_at"])
     audit.record(
-        action="nhập lần hai", target=locked, round_code=survey_round.code, actor=entered_by,
+        action=audit.AuditAction.SECOND_ENTRY, target=locked, round_code=survey_round.code, actor=entered_by,
         after={"khop": not differing, "so_muc_khac": len(differing), "muc_khac": differing},
         note="Khớp với lần nhập đầu: phiếu được tính." if not differing else "Có khác biệt: chờ đối chiếu với phiếu giấy.",
     )
@@ -226,7 +226,7 @@ def resolve_mismatch(
     entry.meta = {**entry.meta, "chon": {code: choices[code] for code in chosen}}
     entry.save(update_fields=["resolved_by", "resolved_at", "resolution_note", "meta"])
     audit.record(
-        action="đối chiếu nhập kép", target=locked, round_code=locked.round.code, actor=resolved_by,
+        action=audit.AuditAction.DOUBLE_ENTRY_RESOLVED, target=locked, round_code=locked.round.code, actor=resolved_by,
         after={"chon_lan": {code: choices[code] for code in chosen}, "gia_tri": chosen}, note=note.strip(),
     )
     services.mark_round_changed(survey_round=locked.round)

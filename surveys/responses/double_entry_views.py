@@ -152,7 +152,7 @@ def mismatch_list_xlsx(request, code):
                 ["Mã phiếu", "Mã cơ quan", "Mã lĩnh vực", "Mục", "Lần nhập đầu", "Lần nhập hai",
                  "Người nhập lần đầu", "Người nhập lần hai"], rows, number_format=None,
                 widths={5: 30, 6: 30, 7: 22, 8: 22})
-    audit.record(actor=request.user, action="tải khác biệt nhập kép", target=survey_round, round_code=survey_round.code,
+    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_MISMATCHES, target=survey_round, round_code=survey_round.code,
                  after={"so_dong": len(rows)})
     return attachment(workbook_bytes(workbook), f"khac-biet-nhap-kep-{survey_round.code}.xlsx")
 
@@ -264,5 +264,5 @@ def agreement_xlsx(request, code):
          for c, label, total, diff in double_entry.question_agreement(survey_round, definition)),
         number_format="0.00", number_columns=(5,), widths={2: 60},
     )
-    audit.record(actor=request.user, action="tải tỷ lệ khớp nhập kép", target=survey_round, round_code=survey_round.code)
+    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_AGREEMENT, target=survey_round, round_code=survey_round.code)
     return attachment(workbook_bytes(workbook), f"ty-le-khop-{survey_round.code}.xlsx")

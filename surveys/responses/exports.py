@@ -503,7 +503,7 @@ def export_response_data(
         else sorted(Agency.objects.filter(pk__in=source.agency_ids).values_list("code", flat=True))
     )
     audit.record(
-        action="tải dữ liệu phiếu",
+        action=audit.AuditAction.DOWNLOAD_RESPONSE_DATA,
         actor=downloaded_by,
         target=survey_round,
         round_code=survey_round.code,

@@ -106,7 +106,7 @@ def _flag(response: Response, kind: str, *, related: Response | None, detail: st
     )
     if created:
         # Raised by the portal's own check, not by the officer who keyed the questionnaire.
-        audit.record(action="cảnh báo phiếu", actor=None, target=response, round_code=response.round.code,
+        audit.record(action=audit.AuditAction.RESPONSE_FLAGGED, actor=None, target=response, round_code=response.round.code,
                      after={"loai": flag.get_kind_display(), "chi_tiet": flag.detail})
     return flag
 
@@ -120,7 +120,7 @@ def review_flag(*, flag: ResponseFlag, reviewed_by, note: str) -> ResponseFlag:
     locked.reviewed_at = timezone.now()
     locked.review_note = note.strip()
     locked.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
-    audit.record(action="xem xét cảnh báo", target=locked.response, round_code=locked.response.round.code,
+    audit.record(action=audit.AuditAction.FLAG_REVIEWED, target=locked.response, round_code=locked.response.round.code,
                  before=before, after={"da_xem_xet": True, "ket_luan": locked.review_note,
                                        "loai": locked.get_kind_display()}, actor=reviewed_by)
     return locked

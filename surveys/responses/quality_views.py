@@ -90,7 +90,7 @@ def flag_list_xlsx(request, code):
           f.review_note] for f in qs),
         number_format=None, widths={4: 30, 5: 50, 12: 40},
     )
-    audit.record(actor=request.user, action="tải cảnh báo chất lượng", target=survey_round, round_code=survey_round.code,
+    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_FLAGS, target=survey_round, round_code=survey_round.code,
                  after={"trang_thai": state or "tất cả", "loai": kind or "tất cả"})
     return attachment(workbook_bytes(workbook), f"canh-bao-phieu-{survey_round.code}.xlsx")
 

@@ -115,7 +115,7 @@ def import_responses(
         saved = save_parsed_rows(survey_round=survey_round, definition=definition, rows=rows, entered_by=entered_by)
         if saved:
             audit.record(
-                action="nhập bảng tính", target=survey_round, round_code=survey_round.code, actor=entered_by,
+                action=audit.AuditAction.WORKBOOK_IMPORTED, target=survey_round, round_code=survey_round.code, actor=entered_by,
                 after={"so_phieu": saved, "ma_phieu": [row.ma_phieu for row in rows]},
                 note=f"Nhập {saved} phiếu từ tệp {getattr(source, 'name', source)}",
             )
@@ -406,7 +406,7 @@ def record_response(
              "tra_loi": parsed_snapshot(definition, row.answers)}
     if pending:
         after["nhap_kep"] = Verification.PENDING.label
-    audit.record(action="nhập phiếu", actor=entered_by, target=response, round_code=survey_round.code, after=after)
+    audit.record(action=audit.AuditAction.RESPONSE_ENTERED, actor=entered_by, target=response, round_code=survey_round.code, after=after)
     quality.flag_response(response=response, definition=definition, answers=row.answers)
     return response
 
@@ -446,7 +446,7 @@ def update_response(
     after = {"ma_phieu": row.ma_phieu, "co_quan": row.agency_code, "linh_vuc": row.domain_code,
              "kenh": row.channel, "ngay": row.surveyed_on, "tra_loi": answers_snapshot(response)}
     changed = [k for k in after if after[k] != before[k]]
-    audit.record(action="sửa phiếu", actor=edited_by, target=response, round_code=survey_round.code,
+    audit.record(action=audit.AuditAction.RESPONSE_EDITED, actor=edited_by, target=response, round_code=survey_round.code,
                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     if set(changed) - {"ma_phieu"}:  # the serial is how a form is found, not a keyed item
         reopen_double_entry(response=response, edited_by=edited_by)
@@ -474,7 +474,7 @@ def reopen_double_entry(*, response: Response, edited_by: AbstractBaseUser | Non
     response.verification = state
     response.save(update_fields=["verification", "updated_at"])
     audit.record(
-        action="trả về chờ kiểm tra nhập kép", actor=edited_by, target=response, round_code=response.round.code,
+        action=audit.AuditAction.DOUBLE_ENTRY_REOPENED, actor=edited_by, target=response, round_code=response.round.code,
         before={"nhap_kep": Verification(before).label}, after={"nhap_kep": state.label},
         note="Phiếu đã sửa sau khi nhập kép: không tính vào chỉ số cho đến khi "
              + ("đối chiếu lại với phiếu giấy." if second is not None else "được nhập lần hai."),

@@ -171,7 +171,7 @@ def response_list_xlsx(request, code):
         widths={1: 14, 3: 36, 5: 36, 6: 24, 7: 14, 8: 22, 9: 20, 10: 20, 11: 40},
     )
     audit.record(
-        actor=request.user, action="tải danh sách phiếu", target=survey_round, round_code=survey_round.code,
+        actor=request.user, action=audit.AuditAction.DOWNLOAD_RESPONSES, target=survey_round, round_code=survey_round.code,
         after={"so_phieu": len(responses), "bo_loc": _filter_query(filters)},
     )
     return attachment(workbook_bytes(workbook), f"phieu-{survey_round.code}.xlsx")

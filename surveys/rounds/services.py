@@ -152,7 +152,7 @@ def create_round(
     if source_round is not None:
         copied = _copy_agencies(source_round, survey_round, refresh_tree=refresh_tree)
     audit.record(
-        action="tạo đợt", target=survey_round, round_code=code, actor=created_by,
+        action=audit.AuditAction.ROUND_CREATED, target=survey_round, round_code=code, actor=created_by,
         after={"sao_chep_tu": source_round.code if source_round else None, "bo_cau_hoi": base.code, **copied},
         note=(f"Sao chép từ đợt {source_round.code}" if source_round else "Đợt trống"),
     )
@@ -253,7 +253,7 @@ def change_round_status(
         round=survey_round, from_status=from_status, to_status=to_status, reason=reason, changed_by=changed_by
     )
     audit.record(
-        action="chuyển trạng thái", target=survey_round, round_code=survey_round.code, actor=changed_by,
+        action=audit.AuditAction.ROUND_STATUS_CHANGED, target=survey_round, round_code=survey_round.code, actor=changed_by,
         before={"trang_thai": from_status}, after={"trang_thai": to_status}, note=reason,
     )
     return change
@@ -374,7 +374,7 @@ def save_quotas(
     RoundAgency.objects.bulk_update(changed_agencies, ["quota"])
     RoundAgencyDomain.objects.bulk_update(changed_domains, ["quota"])
     if before:
-        audit.record(action="sửa chỉ tiêu", target=survey_round, round_code=survey_round.code, actor=changed_by,
+        audit.record(action=audit.AuditAction.QUOTAS_CHANGED, target=survey_round, round_code=survey_round.code, actor=changed_by,
                      before=before, after=after, note=f"Sửa {len(before)} ô chỉ tiêu")
     return QuotaOutcome(changed=len(before), errors=[])
 

@@ -118,7 +118,7 @@ def upload_frame(
         for row in rows:
             per_domain[row.domain_code] += 1
         audit.record(
-            action="tải khung mẫu", target=frame, round_code=survey_round.code, actor=uploaded_by,
+            action=audit.AuditAction.FRAME_UPLOADED, target=frame, round_code=survey_round.code, actor=uploaded_by,
             after={"co_quan": agency.code, "so_nguoi": len(rows), "theo_linh_vuc": dict(sorted(per_domain.items()))},
             note=f"Khung mẫu {agency.code}: {len(rows)} người",
         )
@@ -138,7 +138,7 @@ def delete_frame(*, frame: SampleFrame, deleted_by: AbstractBaseUser) -> int:
         ])
     count = frame.contacts.count()
     audit.record(
-        action="xoá khung mẫu", target=frame, round_code=frame.round.code, actor=deleted_by,
+        action=audit.AuditAction.FRAME_DELETED, target=frame, round_code=frame.round.code, actor=deleted_by,
         before={"co_quan": frame.agency.code, "tep": frame.filename, "so_nguoi": count},
     )
     frame.delete()
@@ -267,7 +267,7 @@ def draw_sample(*, survey_round: SurveyRound, seed: int | None, drawn_by: Abstra
         chosen, ["ma_phieu", "token", "draw", "status", "status_changed_at", "token_used_at"], batch_size=1000
     )
     audit.record(
-        action="chọn mẫu", target=draw, round_code=survey_round.code, actor=drawn_by,
+        action=audit.AuditAction.SAMPLE_DRAWN, target=draw, round_code=survey_round.code, actor=drawn_by,
         after={"hat_giong": seed, "so_nguoi_chon": len(chosen), "tha_lai": len(released),
                "theo_co_quan_linh_vuc": {f"{c.agency_code}/{c.domain_code}": c.drawn for c in cells if c.drawn}},
         note=f"Chọn mẫu với hạt giống {seed}: {len(chosen)} người",
@@ -299,7 +299,7 @@ def mark_returned(
         contact.save(update_fields=["status", "status_changed_at", "response"])
         if before != ContactStatus.RETURNED:
             audit.record(
-                action="thu về phiếu", actor=actor, target=contact, target_repr=f"{survey_round.code} / {ma_phieu}",
+                action=audit.AuditAction.CONTACT_RETURNED, actor=actor, target=contact, target_repr=f"{survey_round.code} / {ma_phieu}",
                 round_code=survey_round.code, before={"tinh_trang": before},
                 after={"tinh_trang": ContactStatus.RETURNED, "ma_phieu": ma_phieu},
             )
@@ -352,7 +352,7 @@ def update_contact_statuses(
     FrameContact.objects.bulk_update(changed, ["status", "status_changed_at"])
     if changed:
         audit.record(
-            action="cập nhật tình trạng", target=survey_round, round_code=survey_round.code, actor=changed_by,
+            action=audit.AuditAction.CONTACT_STATUS_UPDATED, target=survey_round, round_code=survey_round.code, actor=changed_by,
             before=before, after={"tinh_trang": status, "ma_phieu": sorted(before)},
             note=f"{len(changed)} người: {ContactStatus(status).label}",
         )
@@ -375,7 +375,7 @@ def purge_frames(*, survey_round: SurveyRound, purged_by: AbstractBaseUser) -> i
     )
     SampleFrame.objects.filter(pk__in=frame_ids).update(purged_at=timezone.now())
     audit.record(
-        action="xoá thông tin cá nhân", target=survey_round, round_code=survey_round.code, actor=purged_by,
+        action=audit.AuditAction.FRAMES_PURGED, target=survey_round, round_code=survey_round.code, actor=purged_by,
         after={"so_khung_mau": len(frame_ids), "so_nguoi": contacts},
         note=f"Xoá họ tên, địa chỉ, điện thoại của {contacts} người trong {len(frame_ids)} khung mẫu",
     )

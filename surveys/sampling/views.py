@@ -232,7 +232,7 @@ def frame_contacts_xlsx(request, code):
     survey_round, agency_ids = _round(request, code)
     _form, contacts, _filters = _filtered_contacts(request, survey_round, agency_ids)
     contacts = list(contacts)
-    audit.record(actor=request.user, action="tải danh sách người được chọn", target=survey_round, round_code=survey_round.code,
+    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_CONTACTS, target=survey_round, round_code=survey_round.code,
                  after={"so_nguoi": len(contacts)})
     return attachment(exports.contacts_workbook(contacts), f"nguoi-duoc-chon-{survey_round.code}.xlsx")
 
@@ -248,10 +248,10 @@ def _list_download(request, code, kind: str):
     base_url = request.build_absolute_uri("/")
     if kind == "mail":
         content = exports.mailing_workbook(survey_round, contacts, base_url)
-        action, filename = "tải danh sách gửi thư", f"danh-sach-gui-thu-{survey_round.code}.xlsx"
+        action, filename = audit.AuditAction.DOWNLOAD_MAILING_LIST, f"danh-sach-gui-thu-{survey_round.code}.xlsx"
     else:
         content = exports.phone_workbook(survey_round, contacts, base_url)
-        action, filename = "tải danh sách điện thoại", f"danh-sach-dien-thoai-{survey_round.code}.xlsx"
+        action, filename = audit.AuditAction.DOWNLOAD_PHONE_LIST, f"danh-sach-dien-thoai-{survey_round.code}.xlsx"
     audit.record(actor=request.user, action=action, target=survey_round, round_code=survey_round.code,
                  after={"so_nguoi": len(contacts), "co_quan": agency_code or "tất cả"})
     return attachment(content, filename)
@@ -324,7 +324,7 @@ def frame_paper_pdf(request, code):
     except PaperBatchInvalid as exc:
         messages.error(request, str(exc))
         return redirect("surveys:frame_home", code=survey_round.code)
-    audit.record(actor=request.user, action="in phiếu cho người được chọn", target=survey_round, round_code=survey_round.code,
+    audit.record(actor=request.user, action=audit.AuditAction.PAPER_FOR_CONTACTS, target=survey_round, round_code=survey_round.code,
                  after={"so_phieu": len(copies)})
     return attachment(pdf, f"phieu-giay-khung-mau-{survey_round.code}.pdf", "application/pdf")
 

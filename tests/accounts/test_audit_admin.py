@@ -20,7 +20,7 @@ def superuser_client(client, django_user_model):
 
 
 def test_audit_entries_are_read_only_in_the_admin(superuser_client):
-    entry = audit.record(action="thử", actor=None, target_repr="một mục")
+    entry = audit.record(action=audit.AuditAction.PROGRESS_REPORTED, actor=None, target_repr="một mục")
     url = reverse("admin:surveys_auditentry_change", args=[entry.pk])
     assert superuser_client.get(reverse("admin:surveys_auditentry_changelist")).status_code == 200
     assert superuser_client.get(url).status_code == 200  # view only
@@ -30,18 +30,18 @@ def test_audit_entries_are_read_only_in_the_admin(superuser_client):
                                  ).status_code == 403
     assert superuser_client.get(reverse("admin:surveys_auditentry_add")).status_code == 403
     entry = AuditEntry.objects.get(pk=entry.pk)
-    assert entry.action == "thử" and entry.target_repr == "một mục"
+    assert entry.action == "báo cáo tiến độ" and entry.target_repr == "một mục"
 
 
 def test_audit_entries_cannot_be_updated_or_deleted_through_the_orm():
-    entry = audit.record(action="thử", actor=None, target_repr="một mục")
+    entry = audit.record(action=audit.AuditAction.PROGRESS_REPORTED, actor=None, target_repr="một mục")
     with pytest.raises(PermissionError):
         AuditEntry.objects.filter(pk=entry.pk).update(action="đã sửa")
     with pytest.raises(PermissionError):
         AuditEntry.objects.filter(pk=entry.pk).delete()
     with pytest.raises(PermissionError):
         entry.delete()
-    assert AuditEntry.objects.get(pk=entry.pk).action == "thử"
+    assert AuditEntry.objects.get(pk=entry.pk).action == "báo cáo tiến độ"
 
 
 def test_officer_admin_lists_and_edits_officers(superuser_client, clerk):

@@ -114,4 +114,4 @@ def test_the_request_user_remains_the_safety_net_for_admin_saves(langson_round, 
 
 def test_record_requires_the_actor():
     with pytest.raises(TypeError):
-        audit.record(action="thử", target_repr="không có người thực hiện")  # type: ignore[call-arg]
+        audit.record(action=audit.AuditAction.PROGRESS_REPORTED, target_repr="không có người thực hiện")  # type: ignore[call-arg]

@@ -49,7 +49,7 @@ def test_anonymous_is_sent_to_the_login_page(client, db):
 
 
 def test_the_trail_is_read_only(client, langson_round, supervisor):
-    audit.record(action="thử", actor=None, target_repr="mục thử")
+    audit.record(action=audit.AuditAction.PROGRESS_REPORTED, actor=None, target_repr="mục thử")
     client.force_login(supervisor)
     for method in ("post", "put", "delete", "patch"):
         assert getattr(client, method)(LIST).status_code == 405, method
@@ -57,7 +57,7 @@ def test_the_trail_is_read_only(client, langson_round, supervisor):
     html = client.get(LIST).content.decode()
     main = html[html.index("<main"):html.index("</main>")]
     assert 'method="post"' not in main  # nothing on the page changes the trail
-    assert AuditEntry.objects.filter(action="thử").count() == 1
+    assert AuditEntry.objects.filter(action="báo cáo tiến độ").count() == 1
 
 
 @pytest.fixture
@@ -128,9 +128,9 @@ def test_the_xlsx_export_has_the_same_changes(client, langson_round, edited, sup
 
 
 def test_the_xlsx_neutralises_formulas(client, db, supervisor):
-    audit.record(action="thử", actor=None, target_repr='=HYPERLINK("http://x","bấm")', note="+1+1")
+    audit.record(action=audit.AuditAction.PROGRESS_REPORTED, actor=None, target_repr='=HYPERLINK("http://x","bấm")', note="+1+1")
     client.force_login(supervisor)
-    rows = list(openpyxl.load_workbook(BytesIO(client.get(XLSX, {"hanh_dong": "thử"}).content))
+    rows = list(openpyxl.load_workbook(BytesIO(client.get(XLSX, {"hanh_dong": "báo cáo tiến độ"}).content))
                 .active.iter_rows(values_only=True))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Đối tượng"].startswith("'=")
@@ -142,10 +142,10 @@ def test_filters(client, langson_round, entry_officer, staff_user, supervisor):
         survey_round=langson_round, row=parsed_row(langson_round, agency="STP", ma_phieu="STP-0009"),
         entered_by=entry_officer,
     )
-    audit.record(action="thử", actor=staff_user, target_repr="một đối tượng", note="ghi chú đặc biệt")
+    audit.record(action=audit.AuditAction.PROGRESS_REPORTED, actor=staff_user, target_repr="một đối tượng", note="ghi chú đặc biệt")
     # The trail refuses updates (on PostgreSQL at the database too): write an old entry at its time.
     with mock.patch("django.utils.timezone.now", return_value=timezone.make_aware(dt.datetime(2022, 1, 15, 23, 30))):
-        audit.record(action="thử", actor=staff_user, target_repr="cũ")
+        audit.record(action=audit.AuditAction.PROGRESS_REPORTED, actor=staff_user, target_repr="cũ")
     client.force_login(supervisor)
 
     def found(**params):
@@ -158,9 +158,9 @@ def test_filters(client, langson_round, entry_officer, staff_user, supervisor):
     assert set(found(nguoi="Nguyễn Văn Sửa")) >= {"một đối tượng", "cũ"}
     assert found(q="đặc biệt") == ["một đối tượng"]
     assert found(q="stp-0009") == ["STP-0009"]
-    assert found(hanh_dong="thử", tu_ngay="01/01/2022", den_ngay="31/01/2022") == ["cũ"]
-    assert found(hanh_dong="thử", tu_ngay="16/01/2022") == ["một đối tượng"]
-    page = client.get(LIST, {"hanh_dong": "thử", "tu_ngay": "2022-31-01"})
+    assert found(hanh_dong="báo cáo tiến độ", tu_ngay="01/01/2022", den_ngay="31/01/2022") == ["cũ"]
+    assert found(hanh_dong="báo cáo tiến độ", tu_ngay="16/01/2022") == ["một đối tượng"]
+    page = client.get(LIST, {"hanh_dong": "báo cáo tiến độ", "tu_ngay": "2022-31-01"})
     assert "Ngày phải có dạng dd/mm/yyyy." in page.content.decode()
     assert len(page.context["rows"]) == 2  # the bad date is left out, not applied
     html = client.get(LIST).content.decode()
@@ -169,16 +169,16 @@ def test_filters(client, langson_round, entry_officer, staff_user, supervisor):
 
 def test_the_list_is_paginated_by_100(client, db, supervisor):
     for i in range(101):
-        audit.record(action="thử", actor=None, target_repr=f"mục {i}")
+        audit.record(action=audit.AuditAction.PROGRESS_REPORTED, actor=None, target_repr=f"mục {i}")
     client.force_login(supervisor)
-    first = client.get(LIST, {"hanh_dong": "thử"})
+    first = client.get(LIST, {"hanh_dong": "báo cáo tiến độ"})
     assert len(first.context["rows"]) == 100
-    assert "hanh_dong=th%E1%BB%AD&amp;page=2" in first.content.decode()
-    assert len(client.get(LIST, {"hanh_dong": "thử", "page": 2}).context["rows"]) == 1
+    assert "hanh_dong=b%C3%A1o+c%C3%A1o+ti%E1%BA%BFn+%C4%91%E1%BB%99&amp;page=2" in first.content.decode()
+    assert len(client.get(LIST, {"hanh_dong": "báo cáo tiến độ", "page": 2}).context["rows"]) == 1
 
 
 def test_times_are_shown_in_vietnam_time(client, db, supervisor):
-    entry = audit.record(action="thử", actor=None, target_repr="giờ")
+    entry = audit.record(action=audit.AuditAction.PROGRESS_REPORTED, actor=None, target_repr="giờ")
     client.force_login(supervisor)
-    html = client.get(LIST, {"hanh_dong": "thử"}).content.decode()
+    html = client.get(LIST, {"hanh_dong": "báo cáo tiến độ"}).content.decode()
     assert timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S") in html

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             path.write_bytes(content)
         except OSError as exc:
             raise CommandError(f"--out {out}: không ghi được tệp ({exc.strerror}).") from None
-        audit.record(action="tạo báo cáo (dòng lệnh)", actor=None, target=survey_round, round_code=survey_round.code,
+        audit.record(action=audit.AuditAction.REPORT_BUILT_BY_COMMAND, actor=None, target=survey_round, round_code=survey_round.code,
                      after={"dinh_dang": report_format, "kich_thuoc": len(content)})
         self.stdout.write(
             f"Đã ghi báo cáo {report_format.upper()} đợt {round_code} vào {out} "
