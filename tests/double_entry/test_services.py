@@ -7,20 +7,9 @@ import pytest
 
 from surveys.models import AuditEntry, Channel, Response, SecondEntry, SurveyRound, Verification
 from surveys.responses import double_entry, services
-from tests.responses.conftest import parsed_row
+from tests.double_entry.conftest import stp_row as second_row
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def double_round(langson_round):
-    langson_round.double_entry_percent = 100
-    langson_round.save(update_fields=["double_entry_percent"])
-    return langson_round
-
-
-def second_row(survey_round, ma_phieu: str = "STP-0001", **answers):
-    return parsed_row(survey_round, agency="STP", ma_phieu=ma_phieu, **answers)
 
 
 # --------------------------------------------------------------------------- selection
