@@ -3,6 +3,8 @@ slot storage every response is also written to.
 """
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -33,6 +35,11 @@ class Questionnaire(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="sao chép từ"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A new random value with every change the builder makes (surveys.questionnaires.services),
+    # so the cached definition (surveys.selectors.cached_definition) is keyed by what it holds.
+    # Random, not a counter: a counter comes back to a value already used when a database is
+    # restored or a transaction rolled back, and would find another content under that key.
+    definition_version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["code"]
