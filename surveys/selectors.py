@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from surveys.models import Questionnaire, Response, RoundAgency, RoundAgencyDomain, SurveyRound
 from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef, SectionDef
 
-# A builder change bumps the version, so the key changes at once; the short life covers what
+# A builder change renews the version, so the key changes at once; the short life covers what
 # does not go through the builder (a fixture load, the shell).
 DEFINITION_CACHE_SECONDS = 60
 
