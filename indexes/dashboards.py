@@ -24,7 +24,13 @@ from typing import Any
 from django.utils import timezone
 
 from surveys.models import COUNTED_VERIFICATIONS, Answer, SurveyRound
-from surveys.questionnaires.definition import QuestionDef, QuestionnaireDef
+from surveys.questionnaires.definition import (
+    DEMOGRAPHIC_SECTION,
+    EXPECTATION_SECTION,
+    PROCESS_SECTION,
+    QuestionDef,
+    QuestionnaireDef,
+)
 
 from .figures import Figure, RoundResults, ScopeFigures, from_stored, mean_figure, proportion, section_questions
 from .models import IndexResult, PublishedResult, Scope
@@ -32,9 +38,6 @@ from .ranking import AgencyPlace
 from .targets import Targets
 
 MAX_COMMENTS = 200
-DEMOGRAPHIC_SECTION = "A"
-PROCESS_SECTION = "B"
-EXPECTATION_SECTION = "D"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +161,11 @@ class Indicator:
     note: str = ""
 
 
+# Not questionnaire data (QuestionnaireDef does not carry them): they are the Ministry's reading
+# of the SIPAS process questions, with the dashboard's wording and denominators, and the builder
+# has no way to edit them. A questionnaire only decides which of them apply
+# (`available_indicators`: a later round may drop or renumber a question), and only the
+# dashboards show them; the report prints the full option shares of section B instead.
 PROCESS_INDICATORS = (
     Indicator("B3", (2, 3, 4), "Phải đi lại từ 2 lần trở lên", "trong số người trả lời câu B3"),
     Indicator("B4", (3,), "Nhận kết quả muộn hơn giấy hẹn", "trong số người trả lời câu B4"),
@@ -245,14 +253,14 @@ def process_page(results: RoundResults, places: Mapping[str, AgencyPlace]) -> Sh
     return SharesPage(
         indicators=indicators,
         indicator_rows=rows,
-        distributions=distributions(section_questions(results.round, definition, PROCESS_SECTION), columns),
+        distributions=distributions(section_questions(definition, PROCESS_SECTION), columns),
     )
 
 
 def demographics_page(results: RoundResults) -> SharesPage:
     province = results.one(Scope.PROVINCE, "")
     columns = ([province] if province else []) + results.of_scope(Scope.LEVEL)
-    questions = section_questions(results.round, results.definition, DEMOGRAPHIC_SECTION)
+    questions = section_questions(results.definition, DEMOGRAPHIC_SECTION)
     return SharesPage(indicators=[], indicator_rows=[], distributions=distributions(questions, columns))
 
 
@@ -335,7 +343,7 @@ def agency_page(results: RoundResults, agency_code: str, targets: Targets, place
     district = next((r for r in rows if r.scope == Scope.DISTRICT_AREA), None) if children else None
     indicators = available_indicators(definition)
     comments, total = agency_comments(results, agency_code)
-    expectation = section_questions(results.round, definition, EXPECTATION_SECTION)
+    expectation = section_questions(definition, EXPECTATION_SECTION)
     improvements = distributions(expectation, [agency])
     # What respondents asked for most comes first.
     improvements = [

@@ -2,7 +2,7 @@
 scope, read from the stored `IndexResult` rows or — for a filtered view (by channel, by
 collection dates) — computed by the same grouped pass and engine with a WHERE
 (`gather.group_tallies(..., where=...)`) and kept in the cache under the round's
-`data_version` and the filter. Also the round's questionnaire as data, cached a short while.
+`data_version` and the filter. Also the round's questionnaire as data, cached by its version.
 """
 from __future__ import annotations
 
@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Q
 
-from surveys.models import Channel, Question, SurveyRound
+from surveys.models import Channel, SurveyRound
 from surveys.questionnaires.definition import QuestionDef, QuestionnaireDef
-from surveys.selectors import load_definition
+from surveys.selectors import cached_definition
 
 from . import engine, gather
 from .models import IndexResult, Scope
 from .statistics import is_small_sample, share_interval, wilson_interval
 
 FILTER_CACHE_SECONDS = 6 * 3600
-DEFINITION_CACHE_SECONDS = 60
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,31 +294,14 @@ class RoundResults:
 
 
 # ---- the round's questionnaire as data (cached) --------------------------------------------
-def question_sections(questionnaire_id: int) -> dict[str, str]:
-    """Question code → section code (A, B, C, D) of a questionnaire (cached with the definition)."""
-    key = f"sipas:dashboard:sections:{questionnaire_id}"
-    sections = cache.get(key)
-    if sections is None:
-        sections = dict(
-            Question.objects.filter(questionnaire_id=questionnaire_id).values_list("code", "section__code")
-        )
-        cache.set(key, sections, DEFINITION_CACHE_SECONDS)
-    return sections
-
-
-def section_questions(survey_round: SurveyRound, definition: QuestionnaireDef, section: str) -> list[QuestionDef]:
-    """Single- and multi-choice questions of one section (A, B, D), in questionnaire order."""
-    sections = question_sections(survey_round.questionnaire_id)
-    return [q for q in definition.questions if sections.get(q.code) == section and q.kind in ("single", "multi")]
+def section_questions(definition: QuestionnaireDef, section: str) -> list[QuestionDef]:
+    """Single- and multi-choice questions of one section (A, B, D), in questionnaire order:
+    the definition's own grouping, which the report reads too."""
+    return list(definition.section_questions(section))
 
 
 def round_definition(survey_round: SurveyRound) -> QuestionnaireDef:
-    """The round's questionnaire as data, kept a short while in the cache: a questionnaire is
-    locked once it has answers, and each dashboard request would otherwise spend three queries
+    """The round's questionnaire as data, cached by its definition version: a builder change
+    is seen by the next request, and each dashboard request would otherwise spend four queries
     on it."""
-    key = f"sipas:dashboard:definition:{survey_round.questionnaire_id}"
-    definition = cache.get(key)
-    if definition is None:
-        definition = load_definition(survey_round.questionnaire)
-        cache.set(key, definition, DEFINITION_CACHE_SECONDS)
-    return definition
+    return cached_definition(survey_round.questionnaire)

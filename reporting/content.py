@@ -15,7 +15,12 @@ from indexes.statistics import is_small_sample
 from indexes.targets import Targets
 from sipas_portal import charts
 from sipas_portal.formatting import format_number, format_percent
-from surveys.questionnaires.definition import QuestionnaireDef
+from surveys.questionnaires.definition import (
+    DEMOGRAPHIC_SECTION,
+    EXPECTATION_SECTION,
+    PROCESS_SECTION,
+    QuestionnaireDef,
+)
 
 SMALL = "mẫu nhỏ"
 CHART_ROWS = 30  # bars per chart: one chart fits one A4 page
@@ -285,14 +290,16 @@ def index_row(result: Mapping, factor_codes: Sequence[str], *, depth: int = 0, l
     )
 
 
-def share_tables(result: Mapping | None, definition: QuestionnaireDef, prefixes: tuple[str, ...]) -> list[ShareTable]:
+def share_tables(result: Mapping | None, definition: QuestionnaireDef, section: str) -> list[ShareTable]:
+    """Option shares of one section's choice questions: the definition's grouping, the one the
+    dashboards show (indexes.figures.section_questions)."""
     if not result:
         return []
     shares = result.get("shares") or {}
     share_intervals = (result.get("intervals") or {}).get("shares") or {}
     tables = []
-    for question in definition.questions:
-        if question.code not in shares or not question.code.startswith(prefixes):
+    for question in definition.section_questions(section):
+        if question.code not in shares:
             continue
         share = shares[question.code]
         options = []
@@ -400,9 +407,9 @@ def build_content(data: Mapping, facts: RoundFacts, definition: QuestionnaireDef
         criteria=criteria,
         criterion_columns=[r["name"] for r in level_data],
         criterion_matrices=matrices,
-        process_shares=share_tables(province_data, definition, ("B",)),
-        expectation_shares=share_tables(province_data, definition, ("D",)),
-        respondent_shares=share_tables(province_data, definition, ("A",)),
+        process_shares=share_tables(province_data, definition, PROCESS_SECTION),
+        expectation_shares=share_tables(province_data, definition, EXPECTATION_SECTION),
+        respondent_shares=share_tables(province_data, definition, DEMOGRAPHIC_SECTION),
         sample_levels=sample_levels,
         sample_agencies=sample_agencies,
         sample_domains=sample_domains,

@@ -8,7 +8,7 @@ from indexes.models import IndexResult, PublishedResult, Scope
 from indexes.selectors import index_json
 from indexes.targets import round_targets
 from surveys.models import Channel, Level, Response, RoundAgencyDomain, RoundStatus, SurveyRound
-from surveys.selectors import load_definition, round_agency_tree
+from surveys.selectors import cached_definition, round_agency_tree
 
 from .content import AgencyFact, LevelFact, ReportContent, RoundFacts, YearFigure, build_content
 from .models import ReportFormat, ReportStatus, ReportText, ReportVersion
@@ -97,7 +97,7 @@ def report_content(survey_round: SurveyRound, *, data: dict | None = None) -> Re
     data = data if data is not None else index_json(survey_round)
     before = previous_round(survey_round)
     previous = index_json(before) if before is not None else None
-    return build_content(data, round_facts(survey_round, previous=previous), load_definition(survey_round.questionnaire))
+    return build_content(data, round_facts(survey_round, previous=previous), cached_definition(survey_round.questionnaire))
 
 
 def round_versions(survey_round: SurveyRound) -> QuerySet[ReportVersion]:

@@ -1,15 +1,20 @@
 """Reads of the survey domain."""
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from surveys.models import Questionnaire, Response, RoundAgency, RoundAgencyDomain, SurveyRound
-from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef
+from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef, SectionDef
+
+# A builder change renews the version, so the key changes at once; the short life covers what
+# does not go through the builder (a fixture load, the shell).
+DEFINITION_CACHE_SECONDS = 60
 
 
 def load_definition(questionnaire: Questionnaire) -> QuestionnaireDef:
-    """The questionnaire as plain data, in three queries."""
+    """The questionnaire as plain data, in four queries."""
     questions = list(
         questionnaire.questions.select_related("factor", "condition_question").prefetch_related("options")
     )
@@ -29,7 +34,41 @@ def load_definition(questionnaire: Questionnaire) -> QuestionnaireDef:
             for q in questions
         ),
         factors=tuple(FactorDef(f.code, f.name) for f in questionnaire.factors.all()),
+        sections=section_defs(
+            [(s.pk, s.code, s.title) for s in questionnaire.sections.all()],
+            [(q.section_id, q.code) for q in questions],
+        ),
+        version=str(questionnaire.definition_version),
     )
+
+
+def section_defs(
+    sections: list[tuple[int, str, str]], questions: list[tuple[int, str]]
+) -> tuple[SectionDef, ...]:
+    """Sections (id, code, title) in their order, each with its questions' codes in the order
+    of `questions` (section id, code)."""
+    return tuple(
+        SectionDef(code, title, tuple(q_code for section_id, q_code in questions if section_id == pk))
+        for pk, code, title in sections
+    )
+
+
+def definition_cache_key(questionnaire: Questionnaire) -> str:
+    """Names the questionnaire by id and definition version (the database is the cache's
+    namespace, settings.CACHES)."""
+    return f"sipas:definition:{questionnaire.pk}:{questionnaire.definition_version}"
+
+
+def cached_definition(questionnaire: Questionnaire) -> QuestionnaireDef:
+    """The questionnaire as data from the cache, keyed by its version: the pages that show a
+    round (dashboards, report, entry form) would otherwise spend four queries on it each time.
+    `questionnaire` must be read in the same request, so its version is the current one."""
+    key = definition_cache_key(questionnaire)
+    definition = cache.get(key)
+    if definition is None:
+        definition = load_definition(questionnaire)
+        cache.set(key, definition, DEFINITION_CACHE_SECONDS)
+    return definition
 
 
 def round_list() -> QuerySet[SurveyRound]:

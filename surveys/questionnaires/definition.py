@@ -14,6 +14,17 @@ AnswerValue = int | frozenset[int] | str
 
 SATISFIED_VALUES = frozenset({4, 5})  # "Hài lòng" and "Rất hài lòng"
 
+# The sections of a SIPAS questionnaire whose single- and multi-choice questions the results
+# show as option shares: who answered (A), how the transaction went (B), what they expect (D).
+DEMOGRAPHIC_SECTION = "A"
+PROCESS_SECTION = "B"
+EXPECTATION_SECTION = "D"
+CHOICE_KINDS = ("single", "multi")
+
+# What the answer that opens a gate means, added to the validation message of a question asked
+# out of turn. The builder has no field for it: these are the gates of the SIPAS questionnaires.
+GATE_MEANINGS = {"B7": "có góp ý, phản ánh, kiến nghị", "B4": "trả kết quả muộn hơn hẹn"}
+
 
 @dataclass(frozen=True)
 class QuestionDef:
@@ -42,6 +53,48 @@ class FactorDef:
 
 
 @dataclass(frozen=True)
+class SectionDef:
+    """Phần của phiếu: its questions' codes in questionnaire order."""
+
+    code: str
+    title: str
+    question_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GateHint:
+    """How a gated question's condition is told, composed once (`gate_hint`) for every page:
+    the entry form, the detail page, the import guide and its errors say `condition`
+    ("B7 = 1"), the paper form says `paper` to the respondent."""
+
+    condition: str
+    paper: str
+    meaning: str = ""
+
+    @property
+    def entry(self) -> str:
+        """Beside the field on the entry form."""
+        return f"Chỉ trả lời khi {self.condition}."
+
+    @property
+    def error(self) -> str:
+        """The validation message of an answer given while the gate is closed."""
+        return f"chỉ trả lời khi {self.condition}" + (f" ({self.meaning})" if self.meaning else "")
+
+
+def gate_hint(question: QuestionDef, gate: QuestionDef | None) -> GateHint:
+    """The hint of a gated question; `gate` is the question it depends on (None if missing)."""
+    values = sorted(question.condition_values)
+    # Any of the values of a multi-choice gate opens it: the respondent "có chọn" it.
+    verb = "có chọn" if gate is not None and gate.kind == "multi" else "chọn"
+    return GateHint(
+        condition=question.condition_text(),
+        paper=f"Chỉ trả lời nếu {verb} {' hoặc '.join(str(v) for v in values)} ở câu {question.condition_question}.",
+        meaning=GATE_MEANINGS.get(question.condition_question or "", ""),
+    )
+
+
+@dataclass(frozen=True)
 class QuestionnaireDef:
     code: str
     questions: tuple[QuestionDef, ...]
@@ -49,10 +102,35 @@ class QuestionnaireDef:
     # The scale values that count as satisfied (b_i of methodology §2): one rule for the
     # respondent's score, the grouped SQL pass and the explanation pages.
     satisfied_values: frozenset[int] = SATISFIED_VALUES
+    # Parts A, B, C, D in order: the paper form, the entry form, the detail page, the
+    # dashboards and the report all group questions by these.
+    sections: tuple[SectionDef, ...] = ()
+    # Questionnaire.definition_version it was read at (in the cache key; "" when hand-made).
+    version: str = ""
     by_code: Mapping[str, QuestionDef] = field(init=False, repr=False, compare=False)
+    section_of: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    gate_hints: Mapping[str, GateHint] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "by_code", {q.code: q for q in self.questions})
+        by_code = {q.code: q for q in self.questions}
+        object.__setattr__(self, "by_code", by_code)
+        object.__setattr__(
+            self, "section_of", {code: s.code for s in self.sections for code in s.question_codes}
+        )
+        object.__setattr__(self, "gate_hints", {
+            q.code: gate_hint(q, by_code.get(q.condition_question))
+            for q in self.questions if q.condition_question is not None
+        })
+
+    def gate_condition(self, code: str) -> str:
+        """"B7 = 1" for a gated question, "" for one everyone answers."""
+        hint = self.gate_hints.get(code)
+        return hint.condition if hint is not None else ""
+
+    def section_questions(self, section: str, kinds: tuple[str, ...] = CHOICE_KINDS) -> tuple[QuestionDef, ...]:
+        """The questions of one section of the given kinds (by default those whose option
+        shares the results show), in questionnaire order."""
+        return tuple(q for q in self.questions if self.section_of.get(q.code) == section and q.kind in kinds)
 
     @property
     def criteria(self) -> tuple[QuestionDef, ...]:
@@ -111,7 +189,7 @@ def check_consistency(definition: QuestionnaireDef, answers: Mapping[str, Answer
     """Rules across questions: gated questions answered only when their gate is open, and at
     least one answer to a criterion that applies to everyone (F1–F4 in SIPAS-LS-2022)."""
     errors = [
-        AnswerError(q.code, f"chỉ trả lời khi {q.condition_text()}{_gate_hint(q)}")
+        AnswerError(q.code, definition.gate_hints[q.code].error)
         for q in definition.questions
         if q.code in answers and not applies(q, answers)
     ]
@@ -120,11 +198,6 @@ def check_consistency(definition: QuestionnaireDef, answers: Mapping[str, Answer
             AnswerError(None, "phiếu không có câu trả lời nào về mức độ hài lòng (phần C) nên không hợp lệ")
         )
     return errors
-
-
-def _gate_hint(question: QuestionDef) -> str:
-    hints = {"B7": " (có góp ý, phản ánh, kiến nghị)", "B4": " (trả kết quả muộn hơn hẹn)"}
-    return hints.get(question.condition_question or "", "")
 
 
 def _check_value(question: QuestionDef, value: AnswerValue) -> list[AnswerError]:

@@ -93,15 +93,10 @@ def gating_notes(definition: QuestionnaireDef) -> tuple[dict[str, list[str]], di
     Returns (notes after a gate question: "Nếu chọn 2 ở câu B7 thì bỏ qua các câu C5.1, …",
     note beside a gated question: "Chỉ trả lời nếu chọn 1 ở câu B7")."""
     groups: dict[tuple[str, frozenset[int]], list[str]] = {}
-    beside: dict[str, str] = {}
     for question in definition.questions:
-        gate_code = question.condition_question
-        if gate_code is None:
-            continue
-        groups.setdefault((gate_code, question.condition_values), []).append(question.code)
-        gate = definition.by_code.get(gate_code)
-        verb = "có chọn" if gate is not None and gate.kind == "multi" else "chọn"
-        beside[question.code] = f"Chỉ trả lời nếu {verb} {_values_text(question.condition_values)} ở câu {gate_code}."
+        if question.condition_question is not None:
+            groups.setdefault((question.condition_question, question.condition_values), []).append(question.code)
+    beside = {code: hint.paper for code, hint in definition.gate_hints.items()}
     after: dict[str, list[str]] = {}
     for (gate_code, values), codes in groups.items():
         gate = definition.by_code.get(gate_code)
@@ -145,13 +140,12 @@ def paper_blocks(questions: Sequence[QuestionDef]) -> list[PaperBlock]:
 
 # ---- rendering -------------------------------------------------------------------------------
 
-def _sections(survey_round: SurveyRound, definition: QuestionnaireDef) -> list[dict]:
+def _sections(definition: QuestionnaireDef) -> list[dict]:
     """The questionnaire's sections in order, each with its printable blocks."""
     notes_after, notes_beside = gating_notes(definition)
-    section_of = dict(survey_round.questionnaire.questions.values_list("code", "section_id"))
     sections = []
-    for section in survey_round.questionnaire.sections.all():
-        questions = [q for q in definition.questions if section_of.get(q.code) == section.pk]
+    for section in definition.sections:
+        questions = [definition.by_code[code] for code in section.question_codes]
         blocks = [
             {
                 "block": block,
@@ -180,7 +174,7 @@ def paper_questionnaires_html(
     """The HTML of the copies (one page-broken form each), for WeasyPrint or for a look."""
 
     definition = load_definition(survey_round.questionnaire)
-    sections = _sections(survey_round, definition)
+    sections = _sections(definition)
     agencies = dict(Agency.objects.filter(code__in={c.agency_code for c in copies}).values_list("code", "name"))
     domains = dict(Domain.objects.filter(code__in={c.domain_code for c in copies}).values_list("code", "name"))
     root = (base_url or public_base_url()).rstrip("/")

@@ -10,6 +10,7 @@ signals; copies get an explicit audit row.
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -144,6 +145,13 @@ def _validate(questionnaire: Questionnaire, before: Sequence[str] = ()) -> None:
         raise BuilderError(new)
 
 
+def _changed(questionnaire: Questionnaire) -> None:
+    """A new definition version, in the changing transaction: the next read of the cached
+    definition (surveys.selectors.cached_definition) misses and loads the change."""
+    questionnaire.definition_version = uuid.uuid4()
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(definition_version=questionnaire.definition_version)
+
+
 # ---- sections and factors --------------------------------------------------------------------
 
 def _clean_code(code: str, what: str) -> str:
@@ -172,6 +180,7 @@ def save_section(
     section = section or Section(questionnaire=questionnaire)
     section.code, section.title, section.order = code, title.strip(), order
     section.save()
+    _changed(questionnaire)
     return section
 
 
@@ -182,6 +191,7 @@ def delete_section(*, section: Section, changed_by: AbstractBaseUser | None) -> 
     if section.questions.exists():
         raise BuilderError(f"Phần {section.code} còn câu hỏi: chuyển hoặc xóa các câu hỏi trước.")
     section.delete()
+    _changed(section.questionnaire)
 
 
 @transaction.atomic
@@ -205,6 +215,7 @@ def save_factor(
     factor.code, factor.name, factor.order = code, name.strip(), order
     factor.save()
     _validate(questionnaire, before)
+    _changed(questionnaire)
     return factor
 
 
@@ -215,6 +226,7 @@ def delete_factor(*, factor: Factor, changed_by: AbstractBaseUser | None) -> Non
     if factor.criteria.exists():
         raise BuilderError(f"Yếu tố {factor.code} còn tiêu chí: gắn các câu đó sang yếu tố khác trước.")
     factor.delete()
+    _changed(factor.questionnaire)
 
 
 # ---- questions -------------------------------------------------------------------------------
@@ -274,6 +286,7 @@ def save_question(
     question.save()
     _replace_options(question, options if data.kind != QuestionKind.TEXT else ())
     _validate(questionnaire, before)
+    _changed(questionnaire)
     return question
 
 
@@ -304,6 +317,7 @@ def delete_question(*, question: Question, changed_by: AbstractBaseUser | None) 
     question.options.all().delete()
     question.delete()
     _validate(questionnaire, before)
+    _changed(questionnaire)
 
 
 @transaction.atomic

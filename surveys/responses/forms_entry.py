@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from surveys.models import Agency, Channel, Domain, Question, Questionnaire
-from surveys.questionnaires.definition import AnswerValue, QuestionDef, QuestionnaireDef
+from surveys.models import Agency, Channel, Domain, Questionnaire
+from surveys.questionnaires.definition import AnswerValue, GateHint, QuestionDef, QuestionnaireDef, SectionDef
 from surveys.responses.importing import ParsedRow, RowError, parse_answer, parse_date
+from surveys.selectors import cached_definition
 
 META_FIELDS = ("ma_phieu", "ma_co_quan", "ma_linh_vuc", "kenh", "ngay_khao_sat")
 DATE_FORMAT = "%d/%m/%Y"
@@ -31,30 +31,13 @@ def sentence(message: str) -> str:
     return message[:1].upper() + message[1:] if message else message
 
 
-@dataclass(frozen=True)
-class SectionLayout:
-    code: str
-    title: str
-    question_codes: tuple[str, ...]
+SectionLayout = SectionDef  # the name the entry, detail and online pages know it by
 
 
 def questionnaire_sections(questionnaire: Questionnaire) -> list[SectionLayout]:
-    """The questionnaire's sections with their question codes, in questionnaire order."""
-    rows = Question.objects.filter(questionnaire=questionnaire).order_by("order", "code").values_list(
-        "code", "section__code", "section__title"
-    )
-    sections: list[SectionLayout] = []
-    current: tuple[str, str] | None = None
-    codes: list[str] = []
-    for code, section_code, title in rows:
-        if current != (section_code, title):
-            if current is not None:
-                sections.append(SectionLayout(current[0], current[1], tuple(codes)))
-            current, codes = (section_code, title), []
-        codes.append(code)
-    if current is not None:
-        sections.append(SectionLayout(current[0], current[1], tuple(codes)))
-    return sections
+    """The questionnaire's sections that have questions, with their question codes, in
+    questionnaire order: the definition's sections, which the paper form prints too."""
+    return [section for section in cached_definition(questionnaire).sections if section.question_codes]
 
 
 def options_text(question: QuestionDef) -> str:
@@ -163,15 +146,15 @@ class AnswerField(forms.CharField):
         return answer
 
 
-def _question_help(question: QuestionDef) -> str:
+def _question_help(question: QuestionDef, hint: GateHint | None) -> str:
     parts = []
     if question.options and question.kind != "text":
         parts.append(options_text(question))
     if question.kind == "multi":
         limit = f"Chọn tối đa {question.max_choices}, " if question.max_choices else "Chọn nhiều, "
         parts.append(f"{limit}gõ các số cách nhau bởi dấu cách hoặc dấu phẩy (ví dụ 1 3).")
-    if question.condition_question:
-        parts.append(f"Chỉ trả lời khi {question.condition_text()}.")
+    if hint is not None:
+        parts.append(hint.entry)
     if question.kind == "text":
         parts.append("Để trống nếu không có ý kiến.")
     return "\n".join(parts)
@@ -243,10 +226,10 @@ class ResponseEntryForm(forms.Form):
         })
         self.fields["kenh"].widget.attrs["class"] = "form-select"
         for question in definition.questions:
-            self.fields[question.code] = self._answer_field(question)
+            self.fields[question.code] = self._answer_field(question, definition.gate_hints.get(question.code))
 
     @staticmethod
-    def _answer_field(question: QuestionDef) -> AnswerField:
+    def _answer_field(question: QuestionDef, hint: GateHint | None) -> AnswerField:
         attrs = {"autocomplete": "off", "class": "form-control", "data-question": question.code}
         if question.condition_question:
             attrs["data-condition-question"] = question.condition_question
@@ -262,7 +245,7 @@ class ResponseEntryForm(forms.Form):
                 attrs.update({"maxlength": "40", "class": "form-control answer-input answer-input-multi"})
             widget = forms.TextInput(attrs=attrs)
         return AnswerField(
-            question, label=f"{question.code}. {question.text}", help_text=_question_help(question), widget=widget,
+            question, label=f"{question.code}. {question.text}", help_text=_question_help(question, hint), widget=widget,
         )
 
     # ---- reading -------------------------------------------------------------------------
@@ -358,7 +341,7 @@ def entry_definition(definition: QuestionnaireDef) -> list[dict]:
             "criterion": q.is_criterion,
             "gate": q.condition_question,
             "gateValues": sorted(q.condition_values),
-            "gateText": q.condition_text() if q.condition_question else "",
+            "gateText": definition.gate_condition(q.code),
         }
         for q in definition.questions
     ]

@@ -41,8 +41,8 @@ def _guide_rows(definition: QuestionnaireDef) -> list[list[str]]:
     rows = [[code, *META_GUIDE[code], ""] for code in META_COLUMNS]
     for question in definition.questions:
         how = KIND_GUIDE[question.kind].format(max=question.max_choices)
-        if question.condition_question:
-            how += f"; chỉ trả lời khi {question.condition_text()}"
+        if question.code in definition.gate_hints:
+            how += f"; chỉ trả lời khi {definition.gate_hints[question.code].condition}"
         options = " · ".join(f"{value} {label}" for value, label in sorted(question.options.items()))
         rows.append([question.code, question.text, how, options])
     return rows

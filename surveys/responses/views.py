@@ -194,7 +194,7 @@ class AnswerLine:
     condition: str
 
 
-def _answer_lines(question: QuestionDef, value: object, answers: dict, user) -> AnswerLine:
+def _answer_lines(question: QuestionDef, value: object, answers: dict, user, condition: str) -> AnswerLine:
     applicable = applies(question, answers)
     if value is None or value == "":
         shown: list[str] = []
@@ -208,7 +208,7 @@ def _answer_lines(question: QuestionDef, value: object, answers: dict, user) -> 
         ]
     return AnswerLine(
         code=question.code, text=question.text, kind=question.kind, values=shown, applicable=applicable,
-        condition=question.condition_text() if question.condition_question else "",
+        condition=condition,
     )
 
 
@@ -225,7 +225,8 @@ def response_detail(request, code, pk):
     snapshot = {} if blind else services.answers_snapshot(response)
     answers = {k: frozenset(v) if isinstance(v, list) else v for k, v in snapshot.items()}
     sections = [] if blind else [
-        (section, [_answer_lines(definition.by_code[c], snapshot.get(c), answers, request.user)
+        (section, [_answer_lines(definition.by_code[c], snapshot.get(c), answers, request.user,
+                                 definition.gate_condition(c))
                    for c in section.question_codes if c in definition.by_code])
         for section in questionnaire_sections(survey_round.questionnaire)
     ]

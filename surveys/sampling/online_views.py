@@ -169,7 +169,7 @@ def _sections(target, definition, data, errors) -> list[dict]:
                 ],
                 "gate": question.condition_question or "",
                 "gate_values": " ".join(str(v) for v in sorted(question.condition_values)),
-                "condition": f"Chỉ trả lời khi {question.condition_text()}." if question.condition_question else "",
+                "condition": definition.gate_hints[code].entry if code in definition.gate_hints else "",
                 "text_value": data.get(code, "") if data is not None and question.kind == "text" else "",
                 "errors": errors.get(code, []),
             })

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 from reporting.content import AgencyFact, LevelFact, RoundFacts, Targets, YearFigure, build_content
 from reporting.drafts import draft, section_texts
-from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef
+from surveys.questionnaires.definition import FactorDef, QuestionDef, QuestionnaireDef, SectionDef
 
 DEFINITION = QuestionnaireDef(
     code="Q",
@@ -16,6 +16,8 @@ DEFINITION = QuestionnaireDef(
         QuestionDef("D1", "Cần ưu tiên cải thiện", "multi", {1: "Rút ngắn thời gian", 2: "Giảm phí"}, max_choices=2),
     ),
     factors=(FactorDef("F1", "Tiếp cận dịch vụ"), FactorDef("F2", "Công chức")),
+    sections=(SectionDef("B", "Quá trình giao dịch", ("B4",)), SectionDef("C", "Mức độ hài lòng", ("C1", "C2")),
+              SectionDef("D", "Mong đợi", ("D1",))),
 )
 
 
