@@ -170,6 +170,23 @@ def record(
     )
 
 
+def record_download(
+    *,
+    actor: AbstractBaseUser | None,
+    what: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_repr: str = "",
+    round_code: str = "",
+    after: Any = None,
+    note: str = "",
+) -> AuditEntry:
+    """Ghi một lượt tải tệp: the one place that words a download's action (“tải ” + `what`),
+    so the trail can be searched for every file that left the portal."""
+    return record(action=f"tải {what}", actor=actor, target=target, target_type=target_type,
+                  target_repr=target_repr, round_code=round_code, after=after, note=note)
+
+
 # ---- configuration models: every save and delete, wherever it comes from -------------------
 
 TRACKED_MODELS = (

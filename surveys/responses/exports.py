@@ -35,6 +35,7 @@ from sipas_portal.xlsx import HEADER_FILL, HEADER_FONT, safe_cell
 from surveys.accounts import audit
 from surveys.models import Agency, Answer, Channel, Domain, Question, Response, RoundAgency, SurveyRound
 from surveys.questionnaires.definition import QuestionnaireDef
+from surveys.responses.answers import read_answers
 
 BATCH_SIZE = 2000
 XLSX_MAX_ROWS = 1_048_576 - 1  # Excel's sheet limit, less the header row
@@ -191,18 +192,20 @@ def build_layout(definition: QuestionnaireDef) -> Layout:
     return Layout(tuple(columns), single, multi, tuple(excluded))
 
 
-def answer_cells(layout: Layout, answers: Iterable[tuple[str, int]]) -> dict[int, int]:
-    """Column index → value for one questionnaire's (question code, option number) answers."""
+def answer_cells(layout: Layout, answers: Mapping[str, object]) -> dict[int, int]:
+    """Column index → value for one questionnaire's coded answers (surveys.responses.answers:
+    an option number, or a list of them for a multi-choice question)."""
     cells: dict[int, int] = {}
-    for code, value in answers:
+    for code, value in answers.items():
         if code in layout.single:
             cells[layout.single[code]] = value
         elif code in layout.multi:
             slots = layout.multi[code]
             for index in slots.values():
                 cells.setdefault(index, 0)
-            if value in slots:
-                cells[slots[value]] = 1
+            for chosen in value if isinstance(value, list) else [value]:
+                if chosen in slots:
+                    cells[slots[chosen]] = 1
     return cells
 
 
@@ -241,10 +244,10 @@ def iter_batches(source: ExportSource, layout: Layout, batch_size: int = BATCH_S
     round's unique (round, ma_phieu) index, so each batch is one short indexed query)."""
     agencies = _agency_lookup(source.survey_round)
     domains = dict(Domain.objects.values_list("id", "code"))
-    question_codes = dict(
+    question_ids = list(
         Question.objects.filter(questionnaire_id=source.survey_round.questionnaire_id)
         .exclude(kind="text")
-        .values_list("id", "code")
+        .values_list("id", flat=True)
     )
     width = len(layout.columns)
     base = source.responses().order_by("ma_phieu").values_list(
@@ -261,21 +264,17 @@ def iter_batches(source: ExportSource, layout: Layout, batch_size: int = BATCH_S
         if missing:  # an agency no longer in the round's tree: its current place
             for agency in Agency.objects.filter(pk__in=missing).select_related("level"):
                 agencies[agency.pk] = (agency.code, agency.name, agency.level.code)
-        answers: dict[int, list[tuple[str, int]]] = {}
-        rows_qs = (
-            Answer.objects.filter(response_id__in=[h[0] for h in heads], question_id__in=question_codes.keys())
-            .exclude(value__isnull=True)
-            .order_by()
-            .values_list("response_id", "question_id", "value")
+        answers = read_answers(
+            Answer.objects.filter(response_id__in=[h[0] for h in heads], question_id__in=question_ids,
+                                  value__isnull=False),
+            chunk_size=10_000,
         )
-        for response_id, question_id, value in rows_qs.iterator(chunk_size=10_000):
-            answers.setdefault(response_id, []).append((question_codes[question_id], value))
         batch = []
         for pk, ma_phieu, agency_id, domain_id, channel, surveyed_on in heads:
             code, name, level = agencies[agency_id]
             row: list[Any] = [ma_phieu, code, name, level, domains.get(domain_id, ""), channel, surveyed_on]
             row.extend([None] * (width - len(row)))
-            for index, value in answer_cells(layout, answers.get(pk, ())).items():
+            for index, value in answer_cells(layout, answers.get(pk, {})).items():
                 row[index] = value
             batch.append(row)
         yield batch
