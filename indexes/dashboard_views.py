@@ -17,12 +17,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sipas_portal import charts
+from sipas_portal.downloads import serve
 from sipas_portal.formatting import format_percent
-from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
 from surveys.accounts import access
 from surveys.models import Agency, Channel, Domain, RoundAgencyDomain
 
@@ -31,6 +30,7 @@ from . import figures as fig
 from . import ranking as rk
 from . import sheets as sh
 from . import targets as t
+from .exports import dashboard_workbook
 
 XLSX_PARAM = "tai"
 PAGES = (  # (url name, tab title) in tab order
@@ -140,10 +140,8 @@ def _filter(request) -> tuple[FilterForm, fig.ResultFilter]:
 def _render(request, template, survey_round, page_name, context, tables, *, title, result_filter, filter_form):
     """The page, or with ?tai=xlsx its tables as a workbook (same data, same filter)."""
     if request.GET.get(XLSX_PARAM) == "xlsx":
-        return attachment(
-            _workbook(survey_round, title, tables, result_filter),
-            f"{page_name}-{survey_round.code}.xlsx",
-        )
+        return serve(dashboard_workbook(survey_round=survey_round, page_name=page_name, title=title, tables=tables,
+                                        result_filter=result_filter))
     query = request.GET.copy()
     query[XLSX_PARAM] = "xlsx"
     return render(request, template, {
@@ -167,38 +165,6 @@ def _tabs(request, survey_round) -> list[dict]:
         {"name": name, "title": title, "url": reverse(f"indexes:{name}", args=[survey_round.code])}
         for name, title in PAGES
     ]
-
-
-def _workbook(survey_round, title, tables, result_filter) -> bytes:
-    workbook = new_workbook()
-    computed_at = survey_round.computed_at
-    about = [
-        ["Đợt", f"{survey_round.code} — {survey_round.name}"],
-        ["Bảng", title],
-        ["Chỉ số tính lúc", timezone.localtime(computed_at).strftime("%d/%m/%Y %H:%M") if computed_at else "chưa tính"],
-        ["Bộ lọc", result_filter.describe()],
-        ["Ghi chú", "Giá trị là tỷ lệ phần trăm (%), chưa làm tròn; ô trống là không có người trả lời. "
-                    "“mẫu nhỏ”: dưới 30 phiếu. Cận dưới/cận trên: khoảng tin cậy 95%."],
-        ["Tải lúc", timezone.localtime().strftime("%d/%m/%Y %H:%M")],
-    ]
-    write_table(workbook.create_sheet("Thông tin"), ["Mục", "Nội dung"], about, number_format=None,
-                widths={1: 18, 2: 100})
-    used = set()
-    for table in tables:
-        name = _sheet_name(table.title, used)
-        write_table(workbook.create_sheet(name), table.headers, table.rows, number_columns=table.number_columns,
-                    widths={1: 14, 2: 40})
-    return workbook_bytes(workbook)
-
-
-def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Bảng"
-    name, i = base, 2
-    while name in used:
-        suffix = f" ({i})"
-        name, i = base[: 31 - len(suffix)] + suffix, i + 1
-    used.add(name)
-    return name
 
 
 def _bar(items, *, title, target=None):

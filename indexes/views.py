@@ -1,19 +1,17 @@
 """The index table, its downloads and the recompute button. Scoping comes from surveys.accounts.access
 only: every view reads results through `selectors.round_results` with the user's
 `result_agency_ids`, so the page and both downloads always show the same rows."""
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from sipas_portal.xlsx import attachment
+from sipas_portal.downloads import serve
 from surveys.accounts import access
 
 from . import selectors, services
 from .explain import MAX_LISTED, explain
-from .exports import index_workbook
+from .exports import index_json_file, index_xlsx
 
 
 def _results_scope(request, code):
@@ -44,17 +42,14 @@ def round_indexes(request, code):
 @require_safe
 def round_indexes_json(request, code):
     survey_round, agency_ids = _results_scope(request, code)
-    text = json.dumps(selectors.index_json(survey_round, agency_ids=agency_ids), ensure_ascii=False, indent=1)
-    return attachment(text, f"chi-so-{survey_round.code}.json", "application/json; charset=utf-8")
+    return serve(index_json_file(survey_round, agency_ids=agency_ids))
 
 
 @login_required
 @require_safe
 def round_indexes_xlsx(request, code):
     survey_round, agency_ids = _results_scope(request, code)
-    return attachment(
-        index_workbook(survey_round, agency_ids=agency_ids), f"chi-so-{survey_round.code}.xlsx"
-    )
+    return serve(index_xlsx(survey_round, agency_ids=agency_ids))
 
 
 @login_required

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from sipas_portal.downloads import Download, serve
 from surveys.accounts import access
 from surveys.models import SurveyRound
 
@@ -135,10 +137,9 @@ def download(request, code: str, pk: int):
     return file_response(version)
 
 
-def file_response(version: ReportVersion) -> FileResponse:
+def file_response(version: ReportVersion) -> HttpResponseBase:
     try:
         handle = version.file.open("rb")
     except FileNotFoundError:
         raise Http404("Không tìm thấy tệp báo cáo.") from None
-    return FileResponse(handle, content_type=CONTENT_TYPES[version.format], as_attachment=True,
-                        filename=version.download_name())
+    return serve(Download(version.download_name(), handle, CONTENT_TYPES[version.format]))

@@ -145,6 +145,7 @@ def build_version(*, version_id: int) -> ReportVersion:
 
 
 def record_download(*, version: ReportVersion, user) -> None:
-    audit.record(action=audit.AuditAction.DOWNLOAD_REPORT, target=version, round_code=version.round.code,
-                 after={"dinh_dang": version.format}, actor=user if user and user.is_authenticated else None,
-                 note="" if user and user.is_authenticated else "trang công khai")
+    signed_in = bool(user and user.is_authenticated)
+    audit.record_download(actor=user if signed_in else None, action=audit.AuditAction.DOWNLOAD_REPORT, target=version,
+                          round_code=version.round.code, after={"dinh_dang": version.format},
+                          note="" if signed_in else "trang công khai")

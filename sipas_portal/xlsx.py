@@ -6,12 +6,10 @@ opening an export can never run one (CSV/formula injection, OWASP).
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from io import BytesIO
 from typing import Any
 
-from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -21,7 +19,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PERCENT_FORMAT = "0.00"
 HEADER_FONT = Font(bold=True, color="1F3B6E")
 HEADER_FILL = PatternFill("solid", fgColor="E8EDF5")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value: Any) -> Any:
@@ -80,10 +77,3 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def attachment(content: bytes | str, filename: str, content_type: str = XLSX_CONTENT_TYPE) -> HttpResponse:
-    """A download response; the file name is reduced to safe ASCII characters."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", filename)}"'
-    return response

@@ -10,15 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sipas_portal.xlsx import attachment
+from sipas_portal.downloads import PDF, Download, serve
 from surveys.accounts import access
 from surveys.selectors import load_definition
 
 from . import documents, selectors, services
 from .forms import PlanForm, ProgressForm, TaskForm
 from .models import TaskStatus
-
-PDF_CONTENT_TYPE = "application/pdf"
 
 
 def _posted(request):
@@ -254,7 +252,7 @@ def overdue_list(request):
 def overdue_xlsx(request):
     today = timezone.localdate()
     tasks = selectors.overdue_tasks(request.user, today=today, round_code=request.GET.get("dot") or None)
-    return attachment(documents.overdue_xlsx(list(tasks), today=today), f"nhiem-vu-qua-han-{today:%Y%m%d}.xlsx")
+    return serve(Download(f"nhiem-vu-qua-han-{today:%Y%m%d}.xlsx", documents.overdue_xlsx(list(tasks), today=today)))
 
 
 def _file_name(plan, extension: str) -> str:
@@ -266,7 +264,7 @@ def _file_name(plan, extension: str) -> str:
 def appendix_pdf(request, plan_id: int):
     plan = selectors.get_plan(request.user, plan_id)
     groups = selectors.plan_appendix(selectors.plan_tasks(plan))
-    return attachment(documents.appendix_pdf(plan, groups), _file_name(plan, "pdf"), PDF_CONTENT_TYPE)
+    return serve(Download(_file_name(plan, "pdf"), documents.appendix_pdf(plan, groups), PDF))
 
 
 @login_required
@@ -276,4 +274,4 @@ def appendix_xlsx(request, plan_id: int):
     tasks = selectors.plan_tasks(plan)
     content = documents.appendix_xlsx(plan, selectors.plan_appendix(tasks), tasks, list(selectors.all_progress(plan)),
                                       today=timezone.localdate())
-    return attachment(content, _file_name(plan, "xlsx"))
+    return serve(Download(_file_name(plan, "xlsx"), content))

@@ -225,6 +225,25 @@ def record(
     )
 
 
+def record_download(
+    *,
+    actor: AbstractBaseUser | None,
+    action: AuditAction,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_repr: str = "",
+    round_code: str = "",
+    after: Any = None,
+    note: str = "",
+) -> AuditEntry:
+    """Ghi một lượt tải tệp: every file that leaves the portal is one row of a download action
+    (AuditAction.DOWNLOAD_*), so the trail can be searched for all of them."""
+    if not action.name.startswith("DOWNLOAD_"):
+        raise ValueError(f"{action!r} is not a download action")
+    return record(action=action, actor=actor, target=target, target_type=target_type,
+                  target_repr=target_repr, round_code=round_code, after=after, note=note)
+
+
 # ---- configuration models: every save and delete, wherever it comes from -------------------
 
 TRACKED_MODELS = (

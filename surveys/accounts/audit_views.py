@@ -6,7 +6,6 @@ Only users with the `supervise` capability get in; everyone else gets a 403.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -14,15 +13,14 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
+from sipas_portal.downloads import serve
 from surveys.accounts import access, audit, audit_selectors
+from surveys.accounts import exports as audit_exports
 from surveys.accounts.audit_selectors import AuditFilters
 
 PAGE_SIZE = 100
-XLSX_MAX_ROWS = 100_000
 DATE_INPUT = ["%d/%m/%Y"]
 
 
@@ -115,16 +113,6 @@ def audit_list(request):
     )
 
 
-XLSX_HEADERS = (
-    "Thời điểm", "Người thực hiện", "Địa chỉ IP", "Hành động", "Loại đối tượng", "Mã đối tượng", "Đối tượng",
-    "Đợt", "Thay đổi", "Ghi chú", "Trước (JSON)", "Sau (JSON)",
-)
-
-
-def _json(value) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
-
-
 def _free_text_for(user) -> Callable[[str], str] | None:
     """How this reader sees the free text kept in the trail (answers, resolved values, report
     prose): None — as written — for Sở Nội vụ staff, otherwise access.shown_free_text's mask."""
@@ -139,44 +127,9 @@ def audit_xlsx(request):
     """The filtered entries (newest first), every change written out in full."""
     access.require(request.user, access.SUPERVISE)
     form, filters = _filters(request)
-    entries = audit_selectors.audit_entries(filters)
-    total = entries.count()
-    shown = _free_text_for(request.user)
-    workbook = new_workbook()
-    sheet = workbook.create_sheet("Nhat_ky")
-    write_table(
-        sheet,
-        XLSX_HEADERS,
-        (
-            [
-                timezone.localtime(entry.at).replace(tzinfo=None),
-                entry.actor_name,
-                entry.ip,
-                entry.action,
-                entry.target_type,
-                entry.target_id,
-                entry.target_repr,
-                entry.round_code,
-                "\n".join(str(c) for c in audit_selectors.describe_changes(entry, limit=None, shown=shown)),
-                entry.note,
-                _json(audit_selectors.shown_values(entry.before, shown)),
-                _json(audit_selectors.shown_values(entry.after, shown)),
-            ]
-            for entry in entries[:XLSX_MAX_ROWS].iterator(chunk_size=2000)
-        ),
-        number_format=None,
-        widths={1: 20, 2: 22, 3: 15, 4: 18, 5: 18, 6: 10, 7: 30, 8: 10, 9: 50, 10: 40, 11: 40, 12: 40},
+    download, count = audit_exports.audit_trail(
+        entries=audit_selectors.audit_entries(filters), shown=_free_text_for(request.user)
     )
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
-        cell.number_format = "DD/MM/YYYY HH:MM:SS"
-    if total > XLSX_MAX_ROWS:
-        note = workbook.create_sheet("Ghi_chu")
-        write_table(
-            note, ["Ghi chú"],
-            [[f"Có {total} mục khớp bộ lọc; tệp này chỉ gồm {XLSX_MAX_ROWS} mục mới nhất. Hãy lọc hẹp hơn."]],
-            number_format=None, widths={1: 90},
-        )
-    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_AUDIT, target_type="surveys.AuditEntry", target_repr="Nhật ký",
-                 round_code=filters.round_code, after={"so_muc": min(total, XLSX_MAX_ROWS), "bo_loc": form.query()})
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return attachment(workbook_bytes(workbook), f"nhat-ky-{stamp}.xlsx")
+    audit.record_download(actor=request.user, action=audit.AuditAction.DOWNLOAD_AUDIT, target_type="surveys.AuditEntry", target_repr="Nhật ký",
+                          round_code=filters.round_code, after={"so_muc": count, "bo_loc": form.query()})
+    return serve(download)

@@ -25,6 +25,7 @@ from surveys.accounts import audit
 from surveys.models import Response, SecondEntry, Verification
 from surveys.questionnaires.definition import AnswerValue, QuestionnaireDef
 from surveys.responses import services
+from surveys.responses.answers import answers_snapshot
 from surveys.responses.importing import ParsedRow, check_row, parse_date
 
 META_ITEMS = ("ma_co_quan", "ma_linh_vuc", "kenh", "ngay_khao_sat")
@@ -83,7 +84,7 @@ def row_from_items(definition: QuestionnaireDef, items: Mapping[str, object], *,
 
 def stored_items(definition: QuestionnaireDef, response: Response) -> dict[str, object]:
     """The first entry (as stored now) as compared items."""
-    snapshot = services.answers_snapshot(response)
+    snapshot = answers_snapshot(response)
     items: dict[str, object] = {
         "ma_co_quan": response.agency.code,
         "ma_linh_vuc": response.domain.code,

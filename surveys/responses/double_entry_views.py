@@ -16,11 +16,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
+from sipas_portal.downloads import serve
 from surveys.accounts import access, audit
 from surveys.models import Channel, Response, SecondEntry, SurveyRound, Verification
 from surveys.questionnaires.definition import QuestionnaireDef
-from surveys.responses import double_entry, services
+from surveys.responses import double_entry, exports, services
 from surveys.responses.forms_entry import ResponseEntryForm
 from surveys.responses.importing import RowError
 from surveys.responses.views import ENTRY_CAPABILITIES, closed_notice, entry_data, entry_options, visible_round
@@ -140,21 +140,13 @@ def mismatch_list_xlsx(request, code):
     _require_reader(request.user)
     survey_round = visible_round(request, code)
     definition = load_definition(survey_round.questionnaire)
-    rows = []
-    for response in _mismatches(request, survey_round).select_related("agency", "domain", "entered_by"):
-        result = _shown_comparison(request.user, double_entry.comparison(response, definition), definition)
-        for difference in result.differences:
-            rows.append([response.ma_phieu, response.agency.code, response.domain.code, difference.code,
-                         difference.first_text, difference.second_text, _name(response.entered_by),
-                         _name(result.entry.entered_by)])
-    workbook = new_workbook()
-    write_table(workbook.create_sheet("Khac_biet"),
-                ["Mã phiếu", "Mã cơ quan", "Mã lĩnh vực", "Mục", "Lần nhập đầu", "Lần nhập hai",
-                 "Người nhập lần đầu", "Người nhập lần hai"], rows, number_format=None,
-                widths={5: 30, 6: 30, 7: 22, 8: 22})
-    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_MISMATCHES, target=survey_round, round_code=survey_round.code,
-                 after={"so_dong": len(rows)})
-    return attachment(workbook_bytes(workbook), f"khac-biet-nhap-kep-{survey_round.code}.xlsx")
+    download, count = exports.mismatches(survey_round=survey_round, comparisons=(
+        _shown_comparison(request.user, double_entry.comparison(response, definition), definition)
+        for response in _mismatches(request, survey_round).select_related("agency", "domain", "entered_by")
+    ))
+    audit.record_download(actor=request.user, action=audit.AuditAction.DOWNLOAD_MISMATCHES, target=survey_round,
+                          round_code=survey_round.code, after={"so_dong": count})
+    return serve(download)
 
 
 @login_required
@@ -195,7 +187,8 @@ def mismatch_resolve(request, code, pk):
     return render(request, "double_entry/mismatch_resolve.html", {
         "round": survey_round, "response": response, "result": result, "can_resolve": can_resolve,
         "errors": errors, "choices": choices, "note": note,
-        "first_by": _name(response.entered_by), "second_by": _name(result.entry.entered_by),
+        "first_by": exports.person_name(response.entered_by, nobody=exports.AUTOMATIC_ENTRY),
+        "second_by": exports.person_name(result.entry.entered_by, nobody=exports.AUTOMATIC_ENTRY),
         "second_at": double_entry.local_day(result.entry.entered_at),
         "first_at": double_entry.local_day(response.entered_at),
     })
@@ -220,12 +213,6 @@ def _shown_comparison(
     return dataclasses.replace(result, differences=[shown(d) for d in result.differences])
 
 
-def _name(user) -> str:
-    if user is None:
-        return "nhập tự động"
-    return user.get_full_name() or user.get_username()
-
-
 # --------------------------------------------------------------------------- agreement rates
 @login_required
 @require_safe
@@ -247,22 +234,7 @@ def agreement(request, code):
 def agreement_xlsx(request, code):
     _require_reader(request.user)
     survey_round = visible_round(request, code)
-    definition = load_definition(survey_round.questionnaire)
-    workbook = new_workbook()
-    write_table(
-        workbook.create_sheet("Theo_can_bo"),
-        ["Cán bộ", "Số phiếu nhập kép", "Nhập lần đầu", "Nhập lần hai", "Phiếu khớp hoàn toàn", "Tỷ lệ phiếu khớp (%)",
-         "Số mục so sánh", "Số mục khớp", "Tỷ lệ mục khớp (%)"],
-        ([r.name, r.forms, r.as_first, r.as_second, r.forms_equal, r.form_rate, r.items, r.items_equal, r.item_rate]
-         for r in double_entry.round_agreement(survey_round)),
-        number_format="0.00", number_columns=(6, 9), widths={1: 28},
-    )
-    write_table(
-        workbook.create_sheet("Theo_cau_hoi"),
-        ["Mã", "Câu hỏi / mục", "Số phiếu nhập kép", "Số phiếu khác nhau", "Tỷ lệ khớp (%)"],
-        ([c, label, total, diff, 100 * (total - diff) / total if total else None]
-         for c, label, total, diff in double_entry.question_agreement(survey_round, definition)),
-        number_format="0.00", number_columns=(5,), widths={2: 60},
-    )
-    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_AGREEMENT, target=survey_round, round_code=survey_round.code)
-    return attachment(workbook_bytes(workbook), f"ty-le-khop-{survey_round.code}.xlsx")
+    download = exports.agreement(survey_round=survey_round, definition=load_definition(survey_round.questionnaire))
+    audit.record_download(actor=request.user, action=audit.AuditAction.DOWNLOAD_AGREEMENT, target=survey_round,
+                          round_code=survey_round.code)
+    return serve(download)

@@ -1,18 +1,20 @@
 """Dữ liệu phiếu ẩn danh: the page that describes the export and its three downloads.
 
 Who may download which agencies' rows is decided in `surveys.accounts.access.response_data_agency_ids`;
-building the files and the audit row are `surveys.responses.exports.export_response_data`.
+building the files is `surveys.responses.exports.response_data_export`; the view records the download
+(one audit row per file) and serves it.
 """
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from surveys.accounts import access
+from sipas_portal.downloads import serve
+from surveys.accounts import access, audit
 from surveys.responses.exports import (
+    ANONYMOUS_NOTE,
     MULTI_NOTE,
     TEXT_EXCLUDED_NOTE,
     XLSX_MAX_ROWS,
@@ -20,7 +22,7 @@ from surveys.responses.exports import (
     ExportTooLarge,
     build_layout,
     codebook_rows,
-    export_response_data,
+    response_data_export,
 )
 from surveys.selectors import load_definition
 
@@ -62,15 +64,13 @@ def response_data(request, code):
 def response_data_file(request, code, fmt):
     survey_round, agency_ids = _scope(request, code)
     try:
-        export = export_response_data(
+        export = response_data_export(
             survey_round=survey_round, agency_ids=agency_ids, fmt=fmt,
-            definition=load_definition(survey_round.questionnaire), downloaded_by=request.user,
+            definition=load_definition(survey_round.questionnaire),
         )
     except ExportTooLarge as exc:
         messages.error(request, str(exc))
         return redirect("surveys:response_data", code=survey_round.code)
-    if export.chunks is not None:
-        response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-        return response
-    return FileResponse(export.handle, as_attachment=True, filename=export.filename, content_type=export.content_type)
+    audit.record_download(actor=request.user, action=audit.AuditAction.DOWNLOAD_RESPONSE_DATA, target=survey_round, round_code=survey_round.code,
+                          after=export.summary, note=ANONYMOUS_NOTE)
+    return serve(export.download)

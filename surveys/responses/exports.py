@@ -1,4 +1,10 @@
-"""Dữ liệu phiếu ẩn danh: a round's questionnaires as one row each, for statistical packages.
+"""The questionnaire downloads of a round, each built as a `sipas_portal.downloads.Download`
+(no request, no audit: the views scope, record the download and serve it).
+
+Danh sách phiếu (the import workbook's layout), khác biệt and tỷ lệ khớp nhập kép, cảnh báo
+chất lượng — and, below them, dữ liệu phiếu ẩn danh:
+
+Dữ liệu phiếu ẩn danh: a round's questionnaires as one row each, for statistical packages.
 
 One row per questionnaire: ma_phieu, the agency (code, name, level in the round's tree), the
 domain, the channel and the date, then one column per question — the option number for single
@@ -21,20 +27,36 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from sipas_portal.downloads import Download
 from sipas_portal.formatting import format_number
-from sipas_portal.xlsx import HEADER_FILL, HEADER_FONT, safe_cell
-from surveys.accounts import audit
-from surveys.models import Agency, Answer, Channel, Domain, Question, Response, RoundAgency, SurveyRound
+from sipas_portal.xlsx import HEADER_FILL, HEADER_FONT, new_workbook, safe_cell, workbook_bytes, write_table
+from surveys.models import (
+    Agency,
+    Answer,
+    Channel,
+    Domain,
+    Question,
+    Response,
+    ResponseFlag,
+    RoundAgency,
+    SurveyRound,
+    Verification,
+)
 from surveys.questionnaires.definition import QuestionnaireDef
+from surveys.responses.answers import read_answers
+from surveys.responses.double_entry import Comparison, question_agreement, round_agreement
+from surveys.responses.importing import column_codes
 
 BATCH_SIZE = 2000
 XLSX_MAX_ROWS = 1_048_576 - 1  # Excel's sheet limit, less the header row
@@ -56,6 +78,7 @@ MULTI_NOTE = (
     "trả lời câu hỏi đó (hoặc câu hỏi không áp dụng)."
 )
 CHOSEN_LABELS = {0: "Không chọn", 1: "Có chọn"}
+AUTOMATIC_ENTRY = "nhập tự động"  # an entry with no user behind it (double-entry downloads and pages)
 
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -64,6 +87,134 @@ FORMATS = {
 }
 
 
+def person_name(user: AbstractBaseUser | None, *, nobody: str = "") -> str:
+    """A user as the downloads name them: full name, else the login; `nobody` without one."""
+    if user is None:
+        return nobody
+    return user.get_full_name() or user.get_username()
+
+
+def _local_stamp(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M:%S") if moment else None
+
+
+def _double_entry_cell(response: Response, blind_ids: Collection[int]) -> str:
+    if response.pk in blind_ids:
+        return "Chờ nhập lần hai: câu trả lời không hiện với người có thể nhập lần hai"
+    return "" if response.verification == Verification.NOT_REQUIRED else response.get_verification_display()
+
+
+def _list_cell(value: object) -> object:
+    """Numbers stay numbers; several options as “1;3”, as in the import workbook."""
+    return ";".join(str(v) for v in value) if isinstance(value, list) else value
+
+
+def questionnaire_list(
+    *, survey_round: SurveyRound, definition: QuestionnaireDef, responses: QuerySet[Response],
+    blind_ids: Collection[int], shown_text: Callable[[str], str],
+) -> tuple[Download, int]:
+    """Danh sách phiếu, and how many it holds: sheet “Phieu” in the import workbook's layout
+    (so it can be checked or re-imported as is) and sheet “Thong_tin” with names and who
+    entered each one. `blind_ids` (access.blind_to_first_entry) keep their answers blank; free
+    text is as `shown_text` (access.shown_free_text) lets the downloader read it."""
+    listed = list(responses.order_by("ma_phieu"))
+    answers = read_answers(
+        Answer.objects.filter(response__in=responses.order_by().values("pk")).exclude(response_id__in=blind_ids),
+        shown_text=shown_text,
+    )
+    workbook = new_workbook()
+    question_codes = [q.code for q in definition.questions]
+    sheet = workbook.create_sheet("Phieu")
+    write_table(
+        sheet,
+        column_codes(definition),
+        (
+            [r.ma_phieu, r.agency.code, r.domain.code, r.channel, r.surveyed_on]
+            + [_list_cell(answers.get(r.pk, {}).get(c)) for c in question_codes]
+            for r in listed
+        ),
+        number_format=None,
+    )
+    for row in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
+        row[0].number_format = "DD/MM/YYYY"
+    write_table(
+        workbook.create_sheet("Thong_tin"),
+        ["Mã phiếu", "Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Kênh", "Ngày khảo sát",
+         "Người nhập", "Nhập lúc", "Sửa lúc", "Nhập kép"],
+        (
+            [r.ma_phieu, r.agency.code, r.agency.name, r.domain.code, r.domain.name, r.get_channel_display(),
+             r.surveyed_on.strftime(DATE_FORMAT) if r.surveyed_on else None,
+             person_name(r.entered_by), _local_stamp(r.entered_at), _local_stamp(r.updated_at),
+             _double_entry_cell(r, blind_ids)]
+            for r in listed
+        ),
+        number_format=None,
+        widths={1: 14, 3: 36, 5: 36, 6: 24, 7: 14, 8: 22, 9: 20, 10: 20, 11: 40},
+    )
+    return Download(f"phieu-{survey_round.code}.xlsx", workbook_bytes(workbook)), len(listed)
+
+
+def mismatches(*, survey_round: SurveyRound, comparisons: Iterable[Comparison]) -> tuple[Download, int]:
+    """Khác biệt nhập kép — every differing item of the questionnaires waiting for resolution,
+    one row each, as the downloader may read them — and how many rows."""
+    rows = [
+        [result.response.ma_phieu, result.response.agency.code, result.response.domain.code, difference.code,
+         difference.first_text, difference.second_text,
+         person_name(result.response.entered_by, nobody=AUTOMATIC_ENTRY),
+         person_name(result.entry.entered_by, nobody=AUTOMATIC_ENTRY)]
+        for result in comparisons
+        for difference in result.differences
+    ]
+    workbook = new_workbook()
+    write_table(workbook.create_sheet("Khac_biet"),
+                ["Mã phiếu", "Mã cơ quan", "Mã lĩnh vực", "Mục", "Lần nhập đầu", "Lần nhập hai",
+                 "Người nhập lần đầu", "Người nhập lần hai"], rows, number_format=None,
+                widths={5: 30, 6: 30, 7: 22, 8: 22})
+    return Download(f"khac-biet-nhap-kep-{survey_round.code}.xlsx", workbook_bytes(workbook)), len(rows)
+
+
+def agreement(*, survey_round: SurveyRound, definition: QuestionnaireDef) -> Download:
+    """Tỷ lệ khớp nhập kép, by officer and by question."""
+    workbook = new_workbook()
+    write_table(
+        workbook.create_sheet("Theo_can_bo"),
+        ["Cán bộ", "Số phiếu nhập kép", "Nhập lần đầu", "Nhập lần hai", "Phiếu khớp hoàn toàn", "Tỷ lệ phiếu khớp (%)",
+         "Số mục so sánh", "Số mục khớp", "Tỷ lệ mục khớp (%)"],
+        ([r.name, r.forms, r.as_first, r.as_second, r.forms_equal, r.form_rate, r.items, r.items_equal, r.item_rate]
+         for r in round_agreement(survey_round)),
+        number_format="0.00", number_columns=(6, 9), widths={1: 28},
+    )
+    write_table(
+        workbook.create_sheet("Theo_cau_hoi"),
+        ["Mã", "Câu hỏi / mục", "Số phiếu nhập kép", "Số phiếu khác nhau", "Tỷ lệ khớp (%)"],
+        ([c, label, total, diff, 100 * (total - diff) / total if total else None]
+         for c, label, total, diff in question_agreement(survey_round, definition)),
+        number_format="0.00", number_columns=(5,), widths={2: 60},
+    )
+    return Download(f"ty-le-khop-{survey_round.code}.xlsx", workbook_bytes(workbook))
+
+
+def _minute(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def quality_flags(*, survey_round: SurveyRound, flags: Iterable[ResponseFlag]) -> Download:
+    """Cảnh báo chất lượng phiếu, as listed (filtered) for the downloader."""
+    workbook = new_workbook()
+    write_table(
+        workbook.create_sheet("Canh_bao"),
+        ["Mã phiếu", "Mã cơ quan", "Mã lĩnh vực", "Loại cảnh báo", "Chi tiết", "Phiếu liên quan", "Người nhập",
+         "Phát hiện lúc", "Đã xem xét", "Người xem xét", "Xem xét lúc", "Kết luận"],
+        ([f.response.ma_phieu, f.response.agency.code, f.response.domain.code, f.get_kind_display(), f.detail,
+          f.related.ma_phieu if f.related else "", person_name(f.response.entered_by),
+          _minute(f.created_at), "có" if f.reviewed_at else "chưa",
+          person_name(f.reviewed_by), _minute(f.reviewed_at), f.review_note] for f in flags),
+        number_format=None, widths={4: 30, 5: 50, 12: 40},
+    )
+    return Download(f"canh-bao-phieu-{survey_round.code}.xlsx", workbook_bytes(workbook))
+
+
+# --------------------------------------------------------------------------- the anonymised data
 class ExportTooLarge(Exception):
     """The chosen format cannot hold this many rows; the message says what to do instead."""
 
@@ -191,18 +342,20 @@ def build_layout(definition: QuestionnaireDef) -> Layout:
     return Layout(tuple(columns), single, multi, tuple(excluded))
 
 
-def answer_cells(layout: Layout, answers: Iterable[tuple[str, int]]) -> dict[int, int]:
-    """Column index → value for one questionnaire's (question code, option number) answers."""
+def answer_cells(layout: Layout, answers: Mapping[str, object]) -> dict[int, int]:
+    """Column index → value for one questionnaire's coded answers (surveys.responses.answers:
+    an option number, or a list of them for a multi-choice question)."""
     cells: dict[int, int] = {}
-    for code, value in answers:
+    for code, value in answers.items():
         if code in layout.single:
             cells[layout.single[code]] = value
         elif code in layout.multi:
             slots = layout.multi[code]
             for index in slots.values():
                 cells.setdefault(index, 0)
-            if value in slots:
-                cells[slots[value]] = 1
+            for chosen in value if isinstance(value, list) else [value]:
+                if chosen in slots:
+                    cells[slots[chosen]] = 1
     return cells
 
 
@@ -241,10 +394,10 @@ def iter_batches(source: ExportSource, layout: Layout, batch_size: int = BATCH_S
     round's unique (round, ma_phieu) index, so each batch is one short indexed query)."""
     agencies = _agency_lookup(source.survey_round)
     domains = dict(Domain.objects.values_list("id", "code"))
-    question_codes = dict(
+    question_ids = list(
         Question.objects.filter(questionnaire_id=source.survey_round.questionnaire_id)
         .exclude(kind="text")
-        .values_list("id", "code")
+        .values_list("id", flat=True)
     )
     width = len(layout.columns)
     base = source.responses().order_by("ma_phieu").values_list(
@@ -261,21 +414,17 @@ def iter_batches(source: ExportSource, layout: Layout, batch_size: int = BATCH_S
         if missing:  # an agency no longer in the round's tree: its current place
             for agency in Agency.objects.filter(pk__in=missing).select_related("level"):
                 agencies[agency.pk] = (agency.code, agency.name, agency.level.code)
-        answers: dict[int, list[tuple[str, int]]] = {}
-        rows_qs = (
-            Answer.objects.filter(response_id__in=[h[0] for h in heads], question_id__in=question_codes.keys())
-            .exclude(value__isnull=True)
-            .order_by()
-            .values_list("response_id", "question_id", "value")
+        answers = read_answers(
+            Answer.objects.filter(response_id__in=[h[0] for h in heads], question_id__in=question_ids,
+                                  value__isnull=False),
+            chunk_size=10_000,
         )
-        for response_id, question_id, value in rows_qs.iterator(chunk_size=10_000):
-            answers.setdefault(response_id, []).append((question_codes[question_id], value))
         batch = []
         for pk, ma_phieu, agency_id, domain_id, channel, surveyed_on in heads:
             code, name, level = agencies[agency_id]
             row: list[Any] = [ma_phieu, code, name, level, domains.get(domain_id, ""), channel, surveyed_on]
             row.extend([None] * (width - len(row)))
-            for index, value in answer_cells(layout, answers.get(pk, ())).items():
+            for index, value in answer_cells(layout, answers.get(pk, {})).items():
                 row[index] = value
             batch.append(row)
         yield batch
@@ -463,29 +612,27 @@ def export_file(source: ExportSource, layout: Layout, fmt: str) -> tuple[IO[byte
     return handle, count
 
 
-# --------------------------------------------------------------------------- the user action
-@dataclass
-class Export:
-    """A finished export: either a file handle (XLSX, .sav) or a stream of chunks (CSV)."""
-
-    fmt: str
-    count: int
-    filename: str
-    content_type: str
-    handle: IO[bytes] | None = None
-    chunks: Iterator[bytes] | None = None
+# --------------------------------------------------------------------------- the data download
+ANONYMOUS_NOTE = "Dữ liệu ẩn danh: không gồm câu trả lời tự do, không gồm thông tin cá nhân."
 
 
-def export_response_data(
+@dataclass(frozen=True)
+class DataExport:
+    """The anonymised data as a download, and what its audit row records about it."""
+
+    download: Download
+    summary: dict[str, Any]
+
+
+def response_data_export(
     *, survey_round: SurveyRound, agency_ids: Iterable[int] | None, fmt: str, definition: QuestionnaireDef,
-    downloaded_by: AbstractBaseUser | None,
-) -> Export:
-    """Tải dữ liệu phiếu ẩn danh: build the file and write the audit row (one per export).
+) -> DataExport:
+    """Dữ liệu phiếu ẩn danh in `fmt` (xlsx, csv, sav): the CSV streamed, the others in a
+    temporary file.
 
     `agency_ids` comes from `surveys.accounts.access.response_data_agency_ids` (None = every agency).
-    Raises ExportTooLarge (nothing written, nothing audited) when the format cannot hold the rows.
+    Raises ExportTooLarge (nothing written) when the format cannot hold the rows.
     """
-
     if fmt not in FORMATS:
         raise ValueError(fmt)
     source = ExportSource(survey_round, None if agency_ids is None else frozenset(agency_ids))
@@ -493,22 +640,15 @@ def export_response_data(
     content_type, extension = FORMATS[fmt]
     filename = f"du-lieu-phieu-{survey_round.code}.{extension}"
     if fmt == "csv":
-        export = Export(fmt, source.count(), filename, content_type, chunks=csv_chunks(source, layout))
+        count = source.count()
+        download = Download(filename, csv_chunks(source, layout), content_type)
     else:
         handle, count = export_file(source, layout, fmt)
-        export = Export(fmt, count, filename, content_type, handle=handle)
+        download = Download(filename, handle, content_type)
     agencies = (
         "tất cả"
         if source.agency_ids is None
         else sorted(Agency.objects.filter(pk__in=source.agency_ids).values_list("code", flat=True))
     )
-    audit.record(
-        action=audit.AuditAction.DOWNLOAD_RESPONSE_DATA,
-        actor=downloaded_by,
-        target=survey_round,
-        round_code=survey_round.code,
-        after={"dinh_dang": fmt, "so_phieu": export.count, "co_quan": agencies,
-               "bo_cau_tu_do": list(layout.excluded)},
-        note="Dữ liệu ẩn danh: không gồm câu trả lời tự do, không gồm thông tin cá nhân.",
-    )
-    return export
+    return DataExport(download, {"dinh_dang": fmt, "so_phieu": count, "co_quan": agencies,
+                                 "bo_cau_tu_do": list(layout.excluded)})

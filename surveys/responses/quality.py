@@ -23,6 +23,7 @@ from django.utils import timezone
 from surveys.accounts import audit
 from surveys.models import Answer, FlagKind, Response, ResponseFlag
 from surveys.questionnaires.definition import AnswerValue, QuestionnaireDef
+from surveys.responses.answers import read_answers
 
 NEAR_DUPLICATE_WINDOW = dt.timedelta(minutes=10)
 # The newest questionnaires of the group looked at: a desk keys far fewer than this in 10 minutes.
@@ -62,18 +63,9 @@ def _candidate_answers(response: Response) -> dict[int, dict[str, object]]:
         .order_by("-entered_at")
         .values_list("pk", flat=True)[:NEAR_DUPLICATE_CANDIDATES]
     )
-    found: dict[int, dict[str, object]] = {pk: {} for pk in ids}
-    # No ordering: the model's default would join the response and the round to sort.
-    rows = Answer.objects.filter(response_id__in=ids, value__isnull=False).order_by().values_list(
-        "response_id", "question__code", "question__kind", "value"
-    )
-    for response_id, code, kind, value in rows:
-        bucket = found[response_id]
-        if kind == "multi":
-            bucket[code] = bucket.get(code, frozenset()) | {value}
-        else:
-            bucket[code] = value
-    return found
+    # Coded answers only (free text is no part of the comparison), newest candidate first.
+    stored = read_answers(Answer.objects.filter(response_id__in=ids, value__isnull=False), as_sets=True)
+    return {pk: stored.get(pk, {}) for pk in ids}
 
 
 @transaction.atomic

@@ -12,13 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
+from sipas_portal.downloads import serve
 from surveys.accounts import access, audit
 from surveys.models import FlagKind, ResponseFlag, SurveyRound
-from surveys.responses import quality
+from surveys.responses import exports, quality
 from surveys.responses.views import visible_round
 
 PAGE_SIZE = 50
@@ -49,10 +48,6 @@ def _flags(request, survey_round: SurveyRound):
     return qs.order_by("-created_at", "-id"), state, kind
 
 
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
 @login_required
 @require_safe
 def flag_list(request, code):
@@ -78,21 +73,10 @@ def flag_list_xlsx(request, code):
     _require(request.user)
     survey_round = visible_round(request, code)
     qs, state, kind = _flags(request, survey_round)
-    workbook = new_workbook()
-    write_table(
-        workbook.create_sheet("Canh_bao"),
-        ["Mã phiếu", "Mã cơ quan", "Mã lĩnh vực", "Loại cảnh báo", "Chi tiết", "Phiếu liên quan", "Người nhập",
-         "Phát hiện lúc", "Đã xem xét", "Người xem xét", "Xem xét lúc", "Kết luận"],
-        ([f.response.ma_phieu, f.response.agency.code, f.response.domain.code, f.get_kind_display(), f.detail,
-          f.related.ma_phieu if f.related else "", _name(f.response.entered_by),
-          timezone.localtime(f.created_at).strftime("%d/%m/%Y %H:%M"), "có" if f.reviewed_at else "chưa",
-          _name(f.reviewed_by), timezone.localtime(f.reviewed_at).strftime("%d/%m/%Y %H:%M") if f.reviewed_at else "",
-          f.review_note] for f in qs),
-        number_format=None, widths={4: 30, 5: 50, 12: 40},
-    )
-    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_FLAGS, target=survey_round, round_code=survey_round.code,
-                 after={"trang_thai": state or "tất cả", "loai": kind or "tất cả"})
-    return attachment(workbook_bytes(workbook), f"canh-bao-phieu-{survey_round.code}.xlsx")
+    download = exports.quality_flags(survey_round=survey_round, flags=qs)
+    audit.record_download(actor=request.user, action=audit.AuditAction.DOWNLOAD_FLAGS, target=survey_round,
+                          round_code=survey_round.code, after={"trang_thai": state or "tất cả", "loai": kind or "tất cả"})
+    return serve(download)
 
 
 @login_required

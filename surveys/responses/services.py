@@ -32,6 +32,7 @@ from surveys.models import (
 from surveys.questionnaires.definition import QuestionnaireDef
 from surveys.questionnaires.scoring import check_storable, derived_columns, empty_columns
 from surveys.responses import quality
+from surveys.responses.answers import answers_snapshot, parsed_snapshot, read_answers
 from surveys.responses.importing import ImportContext, ParsedRow, RowError, WorkbookUnreadable, check_row, read_workbook
 from surveys.selectors import load_definition, round_agency_domains
 from surveys.signals import round_data_changed
@@ -260,31 +261,6 @@ class ResponseInvalid(Exception):
         self.errors = errors
 
 
-def parsed_snapshot(definition: QuestionnaireDef, answers: dict) -> dict[str, object]:
-    """What `answers_snapshot` reads back once `answers` are stored, without reading them back."""
-    snapshot: dict[str, object] = {}
-    for question in definition.questions:
-        value = answers.get(question.code)
-        if value is None:
-            continue
-        snapshot[question.code] = sorted(value) if isinstance(value, frozenset) else value
-    return snapshot
-
-
-def answers_snapshot(response: Response) -> dict[str, object]:
-    """The stored answers as {code: value} (multi-choice as a sorted list), for the audit trail."""
-    answers: dict[str, object] = {}
-    for answer in response.answers.select_related("question").order_by("question__order", "value"):
-        code = answer.question.code
-        if answer.value is None:
-            answers[code] = answer.text
-        elif answer.question.kind == "multi":
-            answers.setdefault(code, []).append(answer.value)
-        else:
-            answers[code] = answer.value
-    return answers
-
-
 # Paper questionnaires: the ones a round may have keyed a second time (double entry).
 PAPER_CHANNELS = frozenset({Channel.TRUC_TIEP, Channel.BUU_DIEN, Channel.PHONG_VAN})
 # Which questionnaires are double-keyed must not be guessable by the officer keying them.
@@ -481,37 +457,20 @@ def reopen_double_entry(*, response: Response, edited_by: AbstractBaseUser | Non
     )
 
 
-def stored_answers(response: Response, kinds: dict[str, str]) -> dict:
-    """A response's Answer rows as the answers mapping the rules and scoring take."""
-    answers: dict = {}
-    for answer in response.answers.all():
-        code = answer.question.code
-        if answer.value is None:
-            answers[code] = answer.text
-        elif kinds[code] == "multi":
-            answers[code] = answers.get(code, frozenset()) | {answer.value}
-        else:
-            answers[code] = answer.value
-    return answers
-
-
 @transaction.atomic
 def rebuild_derived_columns(*, survey_round: SurveyRound, batch_size: int = 2000) -> int:
     """Tính lại các cột dẫn xuất of every response of the round from its Answer rows (after a
     change of the storage layout); then the round is recomputed."""
     definition = load_storable_definition(survey_round)
-    kinds = {q.code: q.kind for q in definition.questions}
     fields = list(empty_columns())
-    responses = Response.objects.filter(round=survey_round).prefetch_related("answers__question")
-    changed = []
-    for response in responses.iterator(chunk_size=batch_size):
-        for field, value in {**empty_columns(), **derived_columns(definition, stored_answers(response, kinds))}.items():
-            setattr(response, field, value)
-        changed.append(response)
-        if len(changed) == batch_size:
-            Response.objects.bulk_update(changed, fields)
-            changed = []
-    Response.objects.bulk_update(changed, fields)
+    responses = Response.objects.filter(round=survey_round)
+    ids = list(responses.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start:start + batch_size]
+        stored = read_answers(Answer.objects.filter(response_id__in=batch), as_sets=True)
+        changed = [Response(pk=pk, **{**empty_columns(), **derived_columns(definition, stored.get(pk, {}))})
+                   for pk in batch]
+        Response.objects.bulk_update(changed, fields)
     SurveyRound.objects.filter(pk=survey_round.pk).update(slot_layout=SLOT_LAYOUT)
     mark_round_changed(survey_round=survey_round)
     return responses.count()

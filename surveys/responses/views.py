@@ -8,6 +8,7 @@ needs the questionnaire in `editable_responses`. A questionnaire outside the use
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -21,20 +22,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
+from sipas_portal.downloads import serve
 from surveys.accounts import access, audit
-from surveys.models import Agency, Answer, Channel, Domain, Response, RoundAgencyDomain, SurveyRound, Verification
+from surveys.models import Agency, Channel, Domain, Response, RoundAgencyDomain, SurveyRound, Verification
 from surveys.questionnaires.definition import QuestionDef, applies
-from surveys.responses import services
+from surveys.responses import exports, services
+from surveys.responses.answers import answers_snapshot
 from surveys.responses.forms_entry import (
-    DATE_FORMAT,
     ResponseEntryForm,
     ResponseFilterForm,
-    answer_text,
     entry_data_json,
     questionnaire_sections,
 )
-from surveys.responses.importing import column_codes
 from surveys.selectors import load_definition
 
 PAGE_SIZE = 50
@@ -102,85 +101,24 @@ def response_list(request, code):
     )
 
 
-def _answer_cell(value: object) -> object:
-    """Numbers stay numbers; several options as “1;3”, as in the import workbook."""
-    return answer_text(value) if isinstance(value, list) else value
-
-
 @login_required
 @require_safe
 def response_list_xlsx(request, code):
-    """The visible (and filtered) questionnaires: sheet “Phieu” in the import workbook's layout
-    (so it can be checked or re-imported as is) and sheet “Thong_tin” with names and who entered
-    each one. Free-text answers are as `access.shown_free_text` lets this user read them: outside
-    Sở Nội vụ staff, with phone numbers, e-mails and ID numbers masked."""
+    """The visible (and filtered) questionnaires as the import workbook (exports.questionnaire_list).
+    Free-text answers are as `access.shown_free_text` lets this user read them: outside Sở Nội
+    vụ staff, with phone numbers, e-mails and ID numbers masked; those this user may still key a
+    second time (access.blind_to_first_entry) have no answers."""
     access.require(request.user, *READ_CAPABILITIES)
     survey_round = visible_round(request, code)
     _form, qs, filters = _filtered(request, survey_round)
-    definition = load_definition(survey_round.questionnaire)
-    responses = list(qs.order_by("ma_phieu"))
-    answers: dict[int, dict[str, object]] = {}
-    multi = {q.code for q in definition.questions if q.kind == "multi"}
-    blind_ids = set(access.blind_to_first_entry(request.user, survey_round).values_list("pk", flat=True))
-    rows = (
-        Answer.objects.filter(response__in=qs.order_by().values("pk"))
-        .exclude(response_id__in=blind_ids)
-        .order_by("response_id", "question__order", "value")
-        .values_list("response_id", "question__code", "value", "text")
+    download, count = exports.questionnaire_list(
+        survey_round=survey_round, definition=load_definition(survey_round.questionnaire), responses=qs,
+        blind_ids=set(access.blind_to_first_entry(request.user, survey_round).values_list("pk", flat=True)),
+        shown_text=functools.partial(access.shown_free_text, request.user),
     )
-    for response_id, question_code, value, text in rows.iterator(chunk_size=5000):
-        bucket = answers.setdefault(response_id, {})
-        if value is None:
-            bucket[question_code] = access.shown_free_text(request.user, text)
-        elif question_code in multi:
-            bucket.setdefault(question_code, []).append(value)
-        else:
-            bucket[question_code] = value
-
-    workbook = new_workbook()
-    codes = column_codes(definition)
-    question_codes = [q.code for q in definition.questions]
-    sheet = workbook.create_sheet("Phieu")
-    write_table(
-        sheet,
-        codes,
-        (
-            [r.ma_phieu, r.agency.code, r.domain.code, r.channel, r.surveyed_on]
-            + [_answer_cell(answers.get(r.pk, {}).get(c)) for c in question_codes]
-            for r in responses
-        ),
-        number_format=None,
-    )
-    for row in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
-        row[0].number_format = "DD/MM/YYYY"
-    info = workbook.create_sheet("Thong_tin")
-    write_table(
-        info,
-        ["Mã phiếu", "Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Kênh", "Ngày khảo sát",
-         "Người nhập", "Nhập lúc", "Sửa lúc", "Nhập kép"],
-        (
-            [r.ma_phieu, r.agency.code, r.agency.name, r.domain.code, r.domain.name, r.get_channel_display(),
-             r.surveyed_on.strftime(DATE_FORMAT) if r.surveyed_on else None,
-             _user_name(r.entered_by),
-             _local(r.entered_at).strftime("%d/%m/%Y %H:%M:%S") if r.entered_at else None,
-             _local(r.updated_at).strftime("%d/%m/%Y %H:%M:%S") if r.updated_at else None,
-             _double_entry_cell(r, blind_ids)]
-            for r in responses
-        ),
-        number_format=None,
-        widths={1: 14, 3: 36, 5: 36, 6: 24, 7: 14, 8: 22, 9: 20, 10: 20, 11: 40},
-    )
-    audit.record(
-        actor=request.user, action=audit.AuditAction.DOWNLOAD_RESPONSES, target=survey_round, round_code=survey_round.code,
-        after={"so_phieu": len(responses), "bo_loc": _filter_query(filters)},
-    )
-    return attachment(workbook_bytes(workbook), f"phieu-{survey_round.code}.xlsx")
-
-
-def _user_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    audit.record_download(actor=request.user, action=audit.AuditAction.DOWNLOAD_RESPONSES, target=survey_round, round_code=survey_round.code,
+                          after={"so_phieu": count, "bo_loc": _filter_query(filters)})
+    return serve(download)
 
 
 # --------------------------------------------------------------------------- detail
@@ -222,7 +160,7 @@ def response_detail(request, code, pk):
     # Nhập kép is blind: whoever may still key this questionnaire a second time does not see
     # the first entry's answers here.
     blind = access.blind_to_first_entry(request.user, survey_round).filter(pk=response.pk).exists()
-    snapshot = {} if blind else services.answers_snapshot(response)
+    snapshot = {} if blind else answers_snapshot(response)
     answers = {k: frozenset(v) if isinstance(v, list) else v for k, v in snapshot.items()}
     sections = [] if blind else [
         (section, [_answer_lines(definition.by_code[c], snapshot.get(c), answers, request.user,
@@ -239,7 +177,7 @@ def response_detail(request, code, pk):
             "sections": sections,
             "entered_at": _local(response.entered_at),
             "updated_at": _local(response.updated_at),
-            "entered_by": _user_name(response.entered_by),
+            "entered_by": exports.person_name(response.entered_by),
             "can_edit": access.editable_responses(request.user, survey_round).filter(pk=response.pk).exists(),
             "can_audit": access.can(request.user, access.SUPERVISE),
             "not_applicable": NOT_APPLICABLE,
@@ -345,12 +283,6 @@ def entry_data(survey_round: SurveyRound, form: ResponseEntryForm, agencies: Que
                            enforce_quota=survey_round.enforce_quota)
 
 
-def _double_entry_cell(response: Response, blind_ids: set[int]) -> str:
-    if response.pk in blind_ids:
-        return "Chờ nhập lần hai: câu trả lời không hiện với người có thể nhập lần hai"
-    return "" if response.verification == Verification.NOT_REQUIRED else response.get_verification_display()
-
-
 def _double_entry_note(saved: Response, *, checked_before: bool) -> str:
     if saved.verification == Verification.PENDING:
         return " Phiếu được chọn để nhập lần hai (nhập kép)."
@@ -387,7 +319,7 @@ def _entry_page(request, survey_round: SurveyRound, agencies: QuerySet[Agency], 
                 return redirect("surveys:response_detail", code=survey_round.code, pk=saved.pk)
     elif response is not None:
         form = ResponseEntryForm(
-            initial=ResponseEntryForm.initial_from(response, services.answers_snapshot(response)), **options
+            initial=ResponseEntryForm.initial_from(response, answers_snapshot(response)), **options
         )
     else:
         # “Lưu và nhập phiếu tiếp” keeps the agency, domain, channel and date of the batch; a

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
+from sipas_portal.downloads import PDF, Download, serve
 from surveys.accounts import access
 from surveys.models import Agency, Domain, RoundStatusChange, SurveyRound
 from surveys.questionnaires import paper
+from surveys.rounds import exports
 from surveys.rounds import services as rs
 from surveys.rounds.forms import (
     AddAgencyForm,
@@ -156,29 +157,7 @@ def quota_grid(request, code):
 @require_safe
 def quota_grid_xlsx(request, code):
     survey_round = _managed_round(request, code)
-    rows = rs.quota_grid(survey_round)
-    workbook = new_workbook()
-    table = []
-    for row in rows:
-        agency = row.entry.agency
-        table.append([agency.code, agency.name, row.entry.level.name, "", "", row.entry.quota, row.domain_sum])
-        for entry in row.domains:
-            table.append([agency.code, agency.name, row.entry.level.name, entry.domain.code, entry.domain.name,
-                          entry.quota, None])
-    write_table(
-        workbook.create_sheet("Chi_tieu"),
-        ["Mã cơ quan", "Cơ quan", "Cấp", "Mã lĩnh vực", "Lĩnh vực", "Chỉ tiêu", "Tổng chỉ tiêu các lĩnh vực"],
-        table, number_format="#,##0", number_columns=(6, 7), widths={1: 12, 2: 44, 3: 14, 4: 12, 5: 40, 6: 10, 7: 14},
-    )
-    totals, grand, grand_domains = rs.level_totals(rows)
-    write_table(
-        workbook.create_sheet("Tong_theo_cap"),
-        ["Cấp", "Số cơ quan", "Chỉ tiêu", "Tổng chỉ tiêu các lĩnh vực"],
-        [[t.name, t.agencies, t.quota, t.domain_quota] for t in totals]
-        + [["Toàn tỉnh", sum(t.agencies for t in totals), grand, grand_domains]],
-        number_format="#,##0", number_columns=(2, 3, 4), widths={1: 24, 2: 12, 3: 12, 4: 16},
-    )
-    return attachment(workbook_bytes(workbook), f"chi-tieu-{survey_round.code}.xlsx")
+    return serve(exports.quota_workbook(survey_round))
 
 
 @login_required
@@ -255,6 +234,6 @@ def paper_print(request, code):
             form.add_error(None, str(exc))
         else:
             first, last = batch.copies[0].ma_phieu, batch.copies[-1].ma_phieu
-            return attachment(batch.pdf, f"phieu-{first}-{last}.pdf", content_type="application/pdf")
+            return serve(Download(f"phieu-{first}-{last}.pdf", batch.pdf, PDF))
     return render(request, "setup/paper_print.html",
                   {"round": survey_round, "section_title": "In phiếu giấy", "form": form, "max_batch": paper.MAX_BATCH})

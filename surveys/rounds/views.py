@@ -6,13 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
+from sipas_portal.downloads import serve
 from surveys import selectors
 from surveys.accounts import access
 from surveys.responses import services
 from surveys.responses.forms import ImportWorkbookForm
-from surveys.responses.template_workbook import template_bytes
 from surveys.responses.uploads import ImportSizeLimitHandler
+from surveys.rounds import exports
 
 MAX_ERRORS_SHOWN = 500
 
@@ -150,7 +150,7 @@ def round_template(request, code):
     """Tải mẫu bảng tính nhập phiếu của đợt (interfaces.md §2)."""
     access.require(request.user, access.ENTER_RESPONSES, access.ENTER_ANY_AGENCY, access.MANAGE_ROUNDS)
     survey_round = get_object_or_404(access.visible_rounds(request.user), code=code)
-    return attachment(template_bytes(survey_round), f"mau-nhap-phieu-{survey_round.code}.xlsx")
+    return serve(exports.entry_template(survey_round))
 
 
 @login_required
@@ -158,19 +158,4 @@ def round_template(request, code):
 def round_progress_xlsx(request, code):
     """Tải bảng tiến độ thu phiếu (the overview's two tables) as XLSX."""
     survey_round, rows, _ = _progress(request, code)
-    workbook = new_workbook()
-    write_table(
-        workbook.create_sheet("Theo_cap"),
-        ["Cấp", "Số cơ quan", "Chỉ tiêu", "Đã nhận", "Tỷ lệ (%)"],
-        ([t["level"].name if t["level"] else "Cộng", t["agencies"], t["quota"], t["received"], t["percent"]]
-         for t in selectors.level_progress(rows)),
-        number_columns=[5], widths={1: 34},
-    )
-    write_table(
-        workbook.create_sheet("Theo_co_quan"),
-        ["Mã", "Cơ quan", "Cấp", "Thuộc", "Chỉ tiêu", "Đã nhận", "Tỷ lệ (%)"],
-        ([r["agency"].code, r["agency"].name, r["level"].name, r["parent"].code if r["parent"] else "",
-          r["quota"], r["received"], r["percent"]] for r in rows),
-        number_columns=[7], widths={1: 12, 2: 48, 3: 26},
-    )
-    return attachment(workbook_bytes(workbook), f"tien-do-{survey_round.code}.xlsx")
+    return serve(exports.progress_workbook(survey_round, rows))

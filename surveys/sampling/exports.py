@@ -1,20 +1,29 @@
-"""The sample frame's downloads: response rates, the post office's mailing list, the phone list
-and the drawn contacts. Personal data leaves the portal only through these lists (staff and the
-agency's own officers: surveys.accounts.access.frame_agency_ids); the views audit each download."""
+"""The sample frame's downloads, each a `sipas_portal.downloads.Download`: the frame template,
+response rates, the post office's mailing list, the phone list, the drawn contacts and the
+desks' online links. Personal data leaves the portal only through these lists (staff and the
+agency's own officers: surveys.accounts.access.frame_agency_ids); the views record each
+download of personal data (audit.record_download)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.utils import timezone
 
+from sipas_portal.downloads import Download
 from sipas_portal.xlsx import new_workbook, workbook_bytes, write_table
 from surveys.models import ContactStatus, FrameContact, SurveyRound
 
-from .frame_workbook import DATE_FORMAT
+from .frame_workbook import DATE_FORMAT, frame_template_bytes
 from .frames import RateRow, agency_rates, effective_status, response_rates
 
+
 # --------------------------------------------------------------------------- downloads
+def frame_template(survey_round: SurveyRound, agency_ids: set[int] | None) -> Download:
+    return Download(f"mau-khung-mau-{survey_round.code}.xlsx", frame_template_bytes(survey_round, agency_ids))
+
+
 RATE_HEADERS = ["Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Chỉ tiêu", "Số người trong khung mẫu",
                 "Đã chọn", "Đã gửi", "Đã thu về", "Từ chối", "Không liên lạc được", "Tỷ lệ thu về (%)"]
 
@@ -25,7 +34,7 @@ def _rate_cells(row: RateRow) -> list:
             round(row.rate, 2) if row.rate is not None else None]
 
 
-def rates_workbook(survey_round: SurveyRound, agency_ids: set[int] | None) -> bytes:
+def rates_workbook(survey_round: SurveyRound, agency_ids: set[int] | None) -> Download:
     rows, total = response_rates(survey_round, agency_ids)
     workbook = new_workbook()
     write_table(workbook.create_sheet("Theo_co_quan"), RATE_HEADERS,
@@ -33,7 +42,7 @@ def rates_workbook(survey_round: SurveyRound, agency_ids: set[int] | None) -> by
                 number_columns=[12], widths={1: 12, 2: 44, 4: 30})
     write_table(workbook.create_sheet("Theo_linh_vuc"), RATE_HEADERS, [_rate_cells(r) for r in rows],
                 number_columns=[12], widths={1: 12, 2: 44, 4: 40})
-    return workbook_bytes(workbook)
+    return Download(f"ty-le-thu-ve-{survey_round.code}.xlsx", workbook_bytes(workbook))
 
 
 def _date(value: dt.date | None) -> str:
@@ -44,7 +53,7 @@ def online_link(base_url: str, token: str | None) -> str:
     return f"{base_url.rstrip('/')}/phieu/t/{token}/" if token else ""
 
 
-def mailing_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact], base_url: str) -> bytes:
+def mailing_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact], base_url: str) -> Download:
     """Danh sách gửi thư cho bưu điện: serial, name, address, agency, domain (+ the online link
     printed on the letter, for those who prefer to answer online)."""
     workbook = new_workbook()
@@ -57,10 +66,10 @@ def mailing_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact]
          for i, c in enumerate(contacts, start=1)),
         number_format=None, widths={2: 22, 3: 28, 4: 48, 6: 36, 8: 30, 9: 48},
     )
-    return workbook_bytes(workbook)
+    return Download(f"danh-sach-gui-thu-{survey_round.code}.xlsx", workbook_bytes(workbook))
 
 
-def phone_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact], base_url: str) -> bytes:
+def phone_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact], base_url: str) -> Download:
     """Danh sách gọi điện: serial, name, phone, procedure (+ agency, domain, date, online link)."""
     workbook = new_workbook()
     write_table(
@@ -72,10 +81,10 @@ def phone_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact], 
          for i, c in enumerate(contacts, start=1)),
         number_format=None, widths={2: 22, 3: 28, 4: 16, 5: 48, 6: 14, 9: 48},
     )
-    return workbook_bytes(workbook)
+    return Download(f"danh-sach-dien-thoai-{survey_round.code}.xlsx", workbook_bytes(workbook))
 
 
-def contacts_workbook(contacts: Iterable[FrameContact]) -> bytes:
+def contacts_workbook(survey_round: SurveyRound, contacts: Iterable[FrameContact]) -> Download:
     workbook = new_workbook()
     write_table(
         workbook.create_sheet("Nguoi_duoc_chon"),
@@ -87,4 +96,17 @@ def contacts_workbook(contacts: Iterable[FrameContact]) -> bytes:
          for c in contacts),
         number_format=None, widths={1: 22, 2: 28, 3: 40, 4: 16, 7: 40, 9: 20, 10: 18},
     )
-    return workbook_bytes(workbook)
+    return Download(f"nguoi-duoc-chon-{survey_round.code}.xlsx", workbook_bytes(workbook))
+
+
+def desk_links_workbook(survey_round: SurveyRound, links: Iterable[Mapping[str, Any]]) -> Download:
+    """Đường dẫn trả lời trực tuyến of each desk (agency × domain): its agency, domain and URL."""
+    workbook = new_workbook()
+    write_table(
+        workbook.create_sheet("Duong_dan"),
+        ["Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Đường dẫn trả lời trực tuyến"],
+        ([link["agency"].code, link["agency"].name, link["domain"].code, link["domain"].name, link["url"]]
+         for link in links),
+        number_format=None, widths={1: 12, 2: 40, 3: 14, 4: 36, 5: 64},
+    )
+    return Download(f"duong-dan-truc-tuyen-{survey_round.code}.xlsx", workbook_bytes(workbook))

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from sipas_portal.xlsx import attachment, new_workbook, workbook_bytes, write_table
+from sipas_portal.downloads import PDF, Download, serve
 from surveys.accounts import access, audit
 from surveys.models import Agency, ContactStatus, RoundAgencyDomain, RoundStatus, SampleDraw, SurveyRound
 from surveys.questionnaires.paper import PaperBatchInvalid, PaperCopy, paper_questionnaires_pdf
 from surveys.responses.uploads import ImportSizeLimitHandler
-from surveys.sampling import exports, frame_workbook, frames
+from surveys.sampling import exports, frames
 from surveys.sampling.forms import ContactFilterForm, ContactStatusForm, DrawForm, FrameUploadForm
 
 PAGE_SIZE = 100
@@ -132,7 +132,7 @@ def _frame_upload(request, survey_round, agency_ids, limiter: ImportSizeLimitHan
 @require_safe
 def frame_template(request, code):
     survey_round, agency_ids = _round(request, code)
-    return attachment(frame_workbook.frame_template_bytes(survey_round, agency_ids), f"mau-khung-mau-{survey_round.code}.xlsx")
+    return serve(exports.frame_template(survey_round, agency_ids))
 
 
 @login_required
@@ -232,9 +232,9 @@ def frame_contacts_xlsx(request, code):
     survey_round, agency_ids = _round(request, code)
     _form, contacts, _filters = _filtered_contacts(request, survey_round, agency_ids)
     contacts = list(contacts)
-    audit.record(actor=request.user, action=audit.AuditAction.DOWNLOAD_CONTACTS, target=survey_round, round_code=survey_round.code,
-                 after={"so_nguoi": len(contacts)})
-    return attachment(exports.contacts_workbook(contacts), f"nguoi-duoc-chon-{survey_round.code}.xlsx")
+    audit.record_download(actor=request.user, action=audit.AuditAction.DOWNLOAD_CONTACTS, target=survey_round,
+                          round_code=survey_round.code, after={"so_nguoi": len(contacts)})
+    return serve(exports.contacts_workbook(survey_round, contacts))
 
 
 def _list_download(request, code, kind: str):
@@ -247,14 +247,12 @@ def _list_download(request, code, kind: str):
     contacts = list(contacts)
     base_url = request.build_absolute_uri("/")
     if kind == "mail":
-        content = exports.mailing_workbook(survey_round, contacts, base_url)
-        action, filename = audit.AuditAction.DOWNLOAD_MAILING_LIST, f"danh-sach-gui-thu-{survey_round.code}.xlsx"
+        download, action = exports.mailing_workbook(survey_round, contacts, base_url), audit.AuditAction.DOWNLOAD_MAILING_LIST
     else:
-        content = exports.phone_workbook(survey_round, contacts, base_url)
-        action, filename = audit.AuditAction.DOWNLOAD_PHONE_LIST, f"danh-sach-dien-thoai-{survey_round.code}.xlsx"
-    audit.record(actor=request.user, action=action, target=survey_round, round_code=survey_round.code,
-                 after={"so_nguoi": len(contacts), "co_quan": agency_code or "tất cả"})
-    return attachment(content, filename)
+        download, action = exports.phone_workbook(survey_round, contacts, base_url), audit.AuditAction.DOWNLOAD_PHONE_LIST
+    audit.record_download(actor=request.user, action=action, target=survey_round, round_code=survey_round.code,
+                          after={"so_nguoi": len(contacts), "co_quan": agency_code or "tất cả"})
+    return serve(download)
 
 
 @login_required
@@ -273,7 +271,7 @@ def frame_phone_xlsx(request, code):
 @require_safe
 def frame_rates_xlsx(request, code):
     survey_round, agency_ids = _round(request, code)
-    return attachment(exports.rates_workbook(survey_round, agency_ids), f"ty-le-thu-ve-{survey_round.code}.xlsx")
+    return serve(exports.rates_workbook(survey_round, agency_ids))
 
 
 @login_required
@@ -326,7 +324,7 @@ def frame_paper_pdf(request, code):
         return redirect("surveys:frame_home", code=survey_round.code)
     audit.record(actor=request.user, action=audit.AuditAction.PAPER_FOR_CONTACTS, target=survey_round, round_code=survey_round.code,
                  after={"so_phieu": len(copies)})
-    return attachment(pdf, f"phieu-giay-khung-mau-{survey_round.code}.pdf", "application/pdf")
+    return serve(Download(f"phieu-giay-khung-mau-{survey_round.code}.pdf", pdf, PDF))
 
 
 # --------------------------------------------------------------------------- desk links
@@ -368,12 +366,4 @@ def desk_links(request, code):
 @require_safe
 def desk_links_xlsx(request, code):
     survey_round, agency_ids = _round(request, code)
-    workbook = new_workbook()
-    write_table(
-        workbook.create_sheet("Duong_dan"),
-        ["Mã cơ quan", "Cơ quan", "Mã lĩnh vực", "Lĩnh vực", "Đường dẫn trả lời trực tuyến"],
-        ([link["agency"].code, link["agency"].name, link["domain"].code, link["domain"].name, link["url"]]
-         for link in _desk_links(request, survey_round, agency_ids)),
-        number_format=None, widths={1: 12, 2: 40, 3: 14, 4: 36, 5: 64},
-    )
-    return attachment(workbook_bytes(workbook), f"duong-dan-truc-tuyen-{survey_round.code}.xlsx")
+    return serve(exports.desk_links_workbook(survey_round, _desk_links(request, survey_round, agency_ids)))
