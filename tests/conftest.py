@@ -122,13 +122,72 @@ def _celery_task_mode(request):
     conf.task_always_eager = saved
 
 
-@pytest.fixture
-def langson_round(db):
-    """The reference round LS-2022 of fixtures/langson_2022.json (status: đang thu thập)."""
+# ---- the reference data: loaded once per test database ------------------------------------------
+REFERENCE_ROUND = "LS-2022"
+_reference_db: dict = {}  # "blocker": set while the session's test database holds the reference data
+
+
+def reference_data_loaded() -> bool:
     from surveys.models import SurveyRound
 
+    return SurveyRound.objects.filter(code=REFERENCE_ROUND).exists()
+
+
+def load_reference_data() -> None:
+    """fixtures/langson_2022.json into the test database (committed unless inside a transaction)."""
     call_command("loaddata", str(FIXTURE), verbosity=0)
-    return SurveyRound.objects.select_related("questionnaire").get(code="LS-2022")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database (one per xdist worker), with the reference data loaded once,
+    committed. An ordinary `django_db` test runs in a transaction rolled back at its end: it sees
+    LS-2022 as the fixture defines it, whatever the test before changed."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+    _reference_db["blocker"] = django_db_blocker
+    yield
+    _reference_db.clear()
+
+
+def _transactional(transaction=False, reset_sequences=False, *args, **kwargs) -> bool:
+    return bool(transaction or reset_sequences)
+
+
+def _runs_in_a_rolled_back_transaction(item: pytest.Item) -> bool:
+    """As pytest-django decides: a test using the database that is not transactional."""
+    names = getattr(item, "fixturenames", ())
+    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names):
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        return not _transactional(*marker.args, **marker.kwargs)
+    return "db" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """Transactional tests (browser, worker) empty the database when they end, and so may a
+    session fixture (`built_report`): the next ordinary test finds the reference data gone. It is
+    put back here, committed, before that test opens its transaction (and so once per emptying)."""
+    blocker = _reference_db.get("blocker")
+    if blocker is not None and _runs_in_a_rolled_back_transaction(item):
+        with blocker.unblock():
+            if not reference_data_loaded():
+                load_reference_data()
+    return (yield)
+
+
+@pytest.fixture
+def langson_round(db):
+    """The reference round LS-2022 of fixtures/langson_2022.json (status: đang thu thập), loaded
+    once per test database (`django_db_setup`); a transactional test that finds the database
+    emptied loads it again, for good."""
+    from surveys.models import SurveyRound
+
+    if not reference_data_loaded():
+        load_reference_data()
+    return SurveyRound.objects.select_related("questionnaire").get(code=REFERENCE_ROUND)
 
 
 def _test_database_url(settings_dict: dict) -> str:

@@ -36,7 +36,6 @@ import tempfile
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -46,7 +45,7 @@ from openpyxl import load_workbook
 
 from surveys.accounts import roles
 from tests.caching import own_cache_namespace
-from tests.conftest import FIXTURE
+from tests.conftest import load_reference_data, reference_data_loaded
 
 ANON, ADMIN, STAFF, ENTRY, AGENCY, LEADER, SUPERVISOR = (
     "anon", "admin", "staff", "entry", "agency", "leader", "supervisor"
@@ -132,7 +131,8 @@ def build_world() -> dict:
     from tests.responses.conftest import parsed_row
     from tests.security.users import make_user
 
-    call_command("loaddata", str(FIXTURE), verbosity=0)
+    if not reference_data_loaded():  # loaded once per test database (tests/conftest.py)
+        load_reference_data()
     round_a = SurveyRound.objects.select_related("questionnaire").get(code=ROUND_A)
     users = {
         ADMIN: make_user("quantri", roles.ADMIN, agency="SNV", is_staff=True, first_name="Quản trị"),

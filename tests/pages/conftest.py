@@ -1,11 +1,10 @@
-"""Fixtures of the page tests: the Lạng Sơn 2022 reference round, with or without the
-600-questionnaire sample imported and its indexes computed."""
+"""Fixtures of the page tests: the Lạng Sơn 2022 reference round (`langson_round` of
+tests/conftest.py), with or without the 600-questionnaire sample imported and its indexes computed."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from indexes.services import recompute_round
 from surveys.accounts import roles
@@ -14,7 +13,6 @@ from surveys.responses import services
 from tests.security.users import make_user
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = REPO_ROOT / "fixtures" / "langson_2022.json"
 SAMPLES = REPO_ROOT.parent / "shared" / "samples"
 SAMPLE_XLSX = SAMPLES / "langson-2022-sample.xlsx"
 SAMPLE_EXPECTED = SAMPLES / "langson-2022-sample.expected.json"
@@ -30,13 +28,6 @@ def user(db):
 def client_in(client, user):
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def langson_round(db) -> SurveyRound:
-    """Round LS-2022 as the reference fixture defines it, no questionnaire yet."""
-    call_command("loaddata", str(FIXTURE), verbosity=0)
-    return SurveyRound.objects.get(code="LS-2022")
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 `built_report` loads LS-2022, adds 895 demo questionnaires (seed 2022, as `make run` does),
 computes the indexes, builds the PDF and XLSX through `reporting.services.build_report_bytes`
 (the worker's code) and keeps the files with the index export they must agree with; then it
-empties the database again, so the tests that follow start clean.
+empties the database and loads the reference data again, so the tests that follow find the
+database as `django_db_setup` left it.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import ARTIFACTS, FIXTURE
+from tests.conftest import ARTIFACTS, load_reference_data, reference_data_loaded
 
 REPORT_DIR = ARTIFACTS / "report"
 
@@ -34,7 +35,8 @@ def built_report(django_db_setup, django_db_blocker):
         name = str(connection.settings_dict["NAME"])
         assert "test" in name or "memory" in name, f"không phải CSDL kiểm thử: {name}"
         try:
-            call_command("loaddata", str(FIXTURE), verbosity=0)
+            if not reference_data_loaded():
+                load_reference_data()
             call_command("seed_demo", "--round", "LS-2022", "--responses", "895", "--seed", "2022", verbosity=0)
             call_command("recompute_indexes", "--round", "LS-2022", verbosity=0)
             survey_round = SurveyRound.objects.select_related("questionnaire").get(code="LS-2022")
@@ -45,6 +47,7 @@ def built_report(django_db_setup, django_db_blocker):
             agencies = list(survey_round.round_agencies.values_list("agency__code", "agency__name"))
         finally:
             call_command("flush", interactive=False, verbosity=0)
+            load_reference_data()
     pdf_path = REPORT_DIR / "bao-cao-LS-2022.pdf"
     xlsx_path = REPORT_DIR / "bao-cao-LS-2022.xlsx"
     pdf_path.write_bytes(pdf)

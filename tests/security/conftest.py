@@ -1,11 +1,11 @@
-"""Fixtures of the security tests: the Lạng Sơn 2022 round (with the 600-questionnaire sample
-imported and its indexes computed when asked) and users in the portal's roles."""
+"""Fixtures of the security tests: the Lạng Sơn 2022 round (`langson_round` of tests/conftest.py,
+with the 600-questionnaire sample imported and its indexes computed when asked) and users in the
+portal's roles."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from surveys.accounts import roles
 from surveys.models import SurveyRound
@@ -13,7 +13,6 @@ from surveys.models import SurveyRound
 from .users import make_user
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = REPO_ROOT / "fixtures" / "langson_2022.json"
 SAMPLE_XLSX = REPO_ROOT.parent / "shared" / "samples" / "langson-2022-sample.xlsx"
 
 
@@ -21,12 +20,6 @@ def sample_path() -> Path:
     if not SAMPLE_XLSX.is_file():
         pytest.skip(f"không có tệp mẫu {SAMPLE_XLSX}")
     return SAMPLE_XLSX
-
-
-@pytest.fixture
-def langson_round(db) -> SurveyRound:
-    call_command("loaddata", str(FIXTURE), verbosity=0)
-    return SurveyRound.objects.select_related("questionnaire").get(code="LS-2022")
 
 
 _RESULTS: list[dict] = []  # the sample's computed IndexResult rows, kept after the first use

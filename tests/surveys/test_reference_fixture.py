@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 
 from fixtures import langson_spec
@@ -38,8 +37,8 @@ FIXTURE = REPO_ROOT / "fixtures" / "langson_2022.json"
 
 
 @pytest.fixture(autouse=True)
-def loaded(db):
-    call_command("loaddata", str(FIXTURE), verbosity=0)
+def loaded(langson_round):
+    """The fixture as loaded into the test database (once per database, tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")
