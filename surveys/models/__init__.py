@@ -37,7 +37,7 @@ from .responses import (
     SecondEntry,
     Verification,
 )
-from .rounds import RoundAgency, RoundAgencyDomain, RoundStatus, RoundStatusChange, SurveyRound
+from .rounds import RoundAgency, RoundAgencyDomain, RoundStatus, RoundStatusChange, SipasDenominator, SurveyRound
 from .sampling import ContactStatus, FrameContact, SampleDraw, SampleFrame
 
 __all__ = [
@@ -45,6 +45,6 @@ __all__ = [
     "SLOT_LAYOUT", "Agency", "Answer", "AuditEntry", "AuditQuerySet", "Channel", "ContactStatus", "Domain",
     "Factor", "FlagKind", "FrameContact", "Level", "Officer", "Option", "Question", "QuestionKind",
     "Questionnaire", "Response", "ResponseFlag", "ResponseQuerySet", "RoundAgency", "RoundAgencyDomain",
-    "RoundStatus", "RoundStatusChange", "SampleDraw", "SampleFrame", "SecondEntry", "Section", "SurveyRound",
+    "RoundStatus", "RoundStatusChange", "SampleDraw", "SampleFrame", "SecondEntry", "Section", "SipasDenominator", "SurveyRound",
     "Verification",
 ]

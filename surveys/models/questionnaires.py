@@ -22,7 +22,8 @@ FIELD_BITS = 20
 # The version of that layout. A round whose responses were written in an older one (a database
 # upgraded across a layout change, such as 0003's packed counters) has them rebuilt from its
 # answer rows before its next computation (indexes.services.recompute_round).
-SLOT_LAYOUT = 1
+# 2: the ratios of both readings of the SIPAS denominator (`ratio`/`fN` and `ratio_all`/`faN`).
+SLOT_LAYOUT = 2
 
 
 class Questionnaire(models.Model):

@@ -42,7 +42,8 @@ class Response(models.Model):
     """Phiếu đã thu: one respondent's questionnaire about one agency and one domain.
 
     Besides the Answer rows (the record), the same transaction writes derived slot columns
-    (surveys.questionnaires.scoring): `ratio` = b_i/a_i, `f1`… = b_ik/a_ik per factor, `c01`… = the 1–5 answer
+    (surveys.questionnaires.scoring): `ratio` = b_i/a_i, `f1`… = b_ik/a_ik per factor (a = answered
+    questions), `ratio_all`, `fa1`… the same with a = applicable questions, `c01`… = the 1–5 answer
     of each criterion that applies, `p01`… = the chosen options of the single- and
     multi-choice questions as packed counters. Indexes read only these columns.
     """
@@ -74,6 +75,10 @@ class Response(models.Model):
     ratio = models.FloatField(null=True, editable=False)
     for _k in range(1, MAX_FACTORS + 1):
         vars()[f"f{_k}"] = models.FloatField(null=True, editable=False)
+    # The same ratios over every applicable question, blanks included (the Đề án's reading).
+    ratio_all = models.FloatField(null=True, editable=False)
+    for _k in range(1, MAX_FACTORS + 1):
+        vars()[f"fa{_k}"] = models.FloatField(null=True, editable=False)
     for _k in range(1, MAX_CRITERIA + 1):
         vars()[f"c{_k:02d}"] = models.PositiveSmallIntegerField(null=True, editable=False)
     for _k in range(1, OPTION_COLUMNS + 1):

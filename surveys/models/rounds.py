@@ -19,6 +19,16 @@ class RoundStatus(models.TextChoices):
     PUBLISHED = "published", "Đã công bố"
 
 
+class SipasDenominator(models.TextChoices):
+    """Cách đọc mẫu số a_i của SIPAS và chỉ số yếu tố (methodology §2).
+
+    `applicable` is the Đề án's: "tổng số câu hỏi hài lòng mà mỗi người phải trả lời", a blank
+    answer to a question that applies counts in a_i; `answered` leaves blanks out."""
+
+    APPLICABLE = "applicable", "Mọi câu hỏi hài lòng người trả lời phải trả lời (theo Đề án)"
+    ANSWERED = "answered", "Chỉ các câu hỏi hài lòng đã trả lời (bỏ câu để trống)"
+
+
 class SurveyRound(models.Model):
     """Đợt khảo sát. `data_version` grows with every change to its responses;
     `computed_version` is the version the stored indexes were computed from."""
@@ -54,6 +64,24 @@ class SurveyRound(models.Model):
     )
     online_enabled = models.BooleanField("cho phép trả lời trực tuyến", default=True)
     slot_layout = models.PositiveSmallIntegerField(default=SLOT_LAYOUT, editable=False)
+    sipas_denominator = models.CharField(
+        "mẫu số của SIPAS và chỉ số yếu tố",
+        max_length=10,
+        choices=SipasDenominator.choices,
+        default=SipasDenominator.APPLICABLE,
+        help_text="Đề án: a là tổng số câu hỏi hài lòng mà mỗi người phải trả lời. Không đổi được sau khi công bố.",
+    )
+    small_sample_threshold = models.PositiveSmallIntegerField(
+        "ngưỡng mẫu nhỏ (số phiếu)",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Số liệu tính trên ít phiếu hơn ngưỡng này được đánh dấu “mẫu nhỏ”.",
+    )
+    rank_communes = models.BooleanField(
+        "xếp hạng, chấm điểm từng xã",
+        default=False,
+        help_text="Đề án so sánh các sở và UBND cấp huyện; xã chỉ được xếp hạng từng xã khi bật.",
+    )
 
     class Meta:
         ordering = ["-year", "code"]
